@@ -84,12 +84,12 @@ type Target struct {
 
 // Comparators of a target, as the schema spells them.
 const (
-	AtLeast    = ">="
-	MoreThan   = ">"
-	AtMost     = "<="
-	LessThan   = "<"
-	Exactly    = "="
-	About      = "~"
+	AtLeast  = ">="
+	MoreThan = ">"
+	AtMost   = "<="
+	LessThan = "<"
+	Exactly  = "="
+	About    = "~"
 )
 
 // Kinds of target.
