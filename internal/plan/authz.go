@@ -1,0 +1,245 @@
+package plan
+
+import "slices"
+
+// Action is something a user wants to do; Can decides.
+type Action string
+
+// Actions.
+const (
+	ActionRead           Action = "read"            // see the resource
+	ActionImportPlan     Action = "import_plan"     // store an imported document as a draft plan
+	ActionEditPlan       Action = "edit_plan"       // correct a draft plan's document
+	ActionPublishPlan    Action = "publish_plan"    // publish a draft plan
+	ActionEditMonthly    Action = "edit_monthly"    // write and submit a project's monthly plan
+	ActionApproveMonthly Action = "approve_monthly" // approve, return or reopen a monthly plan
+	ActionEditReport     Action = "edit_report"     // save, attach to and submit a project's report
+	ActionContribute     Action = "contribute"      // add a responsible unit's contribution
+	ActionReviewReport   Action = "review_report"   // accept, return or reopen a report
+	ActionManageUsers    Action = "manage_users"    // create, change and disable users
+	ActionManageUnits    Action = "manage_units"    // create units and jurisdictions
+	ActionReadAudit      Action = "read_audit"      // read and verify the audit log
+)
+
+// ResourceKind is what kind of thing a Resource is.
+type ResourceKind string
+
+// Resource kinds.
+const (
+	ResourcePlan         ResourceKind = "plan"
+	ResourceProject      ResourceKind = "project"
+	ResourceReport       ResourceKind = "report"
+	ResourceMonthlyPlan  ResourceKind = "monthly_plan"
+	ResourceJurisdiction ResourceKind = "jurisdiction"
+	ResourceUser         ResourceKind = "user"
+	ResourceUnit         ResourceKind = "unit"
+	ResourceAudit        ResourceKind = "audit"
+)
+
+// Resource is what Can needs to know about the thing acted on. Build it
+// with ProjectResource, ReportResource, MonthlyPlanResource or PlanResource
+// rather than by hand.
+type Resource struct {
+	Kind             ResourceKind
+	JurisdictionCode string
+	// ReportingUnitIDs write the project's plan and reports (see
+	// ProjectRecord.ReportingUnitIDs); ResponsibleUnitIDs contribute.
+	ReportingUnitIDs   []string
+	ResponsibleUnitIDs []string
+	CongressVoted      bool
+	// Private marks a state only its authors may see: a draft report or
+	// monthly plan (the reporting and responsible units), a draft plan (the
+	// supervisor).
+	Private bool
+}
+
+// PlanResource describes a stored plan version.
+func PlanResource(p *PlanVersion) Resource {
+	return Resource{Kind: ResourcePlan, JurisdictionCode: p.JurisdictionCode, Private: p.State == PlanDraft}
+}
+
+// ProjectResource describes a published project (public information).
+func ProjectResource(p *ProjectRecord) Resource {
+	lead := p.ReportingUnitIDs()
+	var resp []string
+	for _, id := range p.ResponsibleUnitIDs() {
+		if !slices.Contains(lead, id) {
+			resp = append(resp, id)
+		}
+	}
+	return Resource{Kind: ResourceProject, JurisdictionCode: p.JurisdictionCode,
+		ReportingUnitIDs: lead, ResponsibleUnitIDs: resp, CongressVoted: p.CongressVoted()}
+}
+
+// ReportResource describes a project's report in the given state ("" when
+// it does not exist yet, which is private like a draft).
+func ReportResource(p *ProjectRecord, state ReportState) Resource {
+	r := ProjectResource(p)
+	r.Kind = ResourceReport
+	r.Private = state == "" || state == ReportDraft
+	return r
+}
+
+// MonthlyPlanResource describes a project's monthly plan in the given state.
+func MonthlyPlanResource(p *ProjectRecord, state MonthlyPlanState) Resource {
+	r := ProjectResource(p)
+	r.Kind = ResourceMonthlyPlan
+	r.Private = state == "" || state == MonthlyDraft
+	return r
+}
+
+// Can reports whether user u may do action on res (DESIGN.md §2). u is nil
+// for an anonymous visitor. The rules:
+//
+//   - admin: users, units, jurisdictions and the audit log, in the whole
+//     installation; it reads no project work (it administers, it does not
+//     supervise).
+//   - supervisor: everything of the projects of its jurisdiction except the
+//     units' private drafts: imports, corrects and publishes plans, reviews
+//     reports, approves monthly plans, reads the audit log. It reads (only
+//     reads) the plans and reports of the jurisdictions under it (a city
+//     over its counties, by GB/T 2260 code).
+//   - reporter: writes the monthly plan and reports of projects its unit
+//     reports for (lead unit, or responsible unit when there is no lead
+//     unit) and reads them, drafts included; on projects its unit is named
+//     on as responsible it acts as a contributor; nothing of other projects
+//     beyond what is public.
+//   - contributor: on projects its unit is named on as responsible, reads
+//     the report (drafts included, so it sees what it adds to) and adds its
+//     contribution; a contributor of the reporting unit may do the same.
+//   - leader: reads every non-private thing of its jurisdiction and those
+//     under it.
+//   - deputy: like a leader, but only for 人大票决 projects.
+//   - anyone, logged in or not: reads published plans and their projects.
+//
+// A unit's user therefore never reads a draft of another unit's project,
+// nor writes to it. Disabled users can do nothing.
+func Can(u *User, action Action, res Resource) bool {
+	if u != nil && u.Role == roleSystem {
+		return true
+	}
+	if action == ActionRead && !res.Private && (res.Kind == ResourcePlan || res.Kind == ResourceProject) {
+		return true
+	}
+	if u == nil || u.Disabled {
+		return false
+	}
+	own := u.JurisdictionCode != "" && u.JurisdictionCode == res.JurisdictionCode
+	covers := u.JurisdictionCode != "" && JurisdictionCovers(u.JurisdictionCode, res.JurisdictionCode)
+	reporting := u.UnitID != "" && slices.Contains(res.ReportingUnitIDs, u.UnitID)
+	responsible := u.UnitID != "" && slices.Contains(res.ResponsibleUnitIDs, u.UnitID)
+	projectWork := res.Kind == ResourceReport || res.Kind == ResourceMonthlyPlan || res.Kind == ResourceProject
+
+	switch u.Role {
+	case RoleAdmin:
+		switch action {
+		case ActionManageUsers, ActionManageUnits, ActionReadAudit:
+			return true
+		case ActionRead:
+			return res.Kind == ResourceUser || res.Kind == ResourceUnit || res.Kind == ResourceJurisdiction || res.Kind == ResourceAudit
+		}
+	case RoleSupervisor:
+		switch action {
+		case ActionRead:
+			if res.Kind == ResourcePlan && res.Private {
+				return own
+			}
+			return covers && !res.Private
+		case ActionImportPlan, ActionEditPlan, ActionPublishPlan:
+			return own && (res.Kind == ResourcePlan || res.Kind == ResourceJurisdiction)
+		case ActionApproveMonthly:
+			return own && res.Kind == ResourceMonthlyPlan
+		case ActionReviewReport:
+			return own && res.Kind == ResourceReport
+		case ActionReadAudit:
+			return true
+		}
+	case RoleReporter:
+		switch action {
+		case ActionRead:
+			return projectWork && (reporting || responsible)
+		case ActionEditReport:
+			return res.Kind == ResourceReport && reporting
+		case ActionEditMonthly:
+			return res.Kind == ResourceMonthlyPlan && reporting
+		case ActionContribute:
+			return res.Kind == ResourceReport && responsible
+		}
+	case RoleContributor:
+		switch action {
+		case ActionRead:
+			return projectWork && (reporting || responsible)
+		case ActionContribute:
+			return res.Kind == ResourceReport && (reporting || responsible)
+		}
+	case RoleLeader:
+		return action == ActionRead && covers && !res.Private
+	case RoleDeputy:
+		return action == ActionRead && covers && !res.Private && res.CongressVoted
+	}
+	return false
+}
+
+// Authorize is Can as an error: nil when allowed, otherwise EUnauthorized
+// for an anonymous user and EForbidden for a logged-in one.
+func Authorize(u *User, action Action, res Resource) error {
+	if Can(u, action, res) {
+		return nil
+	}
+	if u == nil {
+		return Errorf(EUnauthorized, "请先登录")
+	}
+	if u.Disabled {
+		return Errorf(EForbidden, "该账号已停用")
+	}
+	return Errorf(EForbidden, "无权执行此操作：%s不能%s", u.Role.Label(), actionLabel(action))
+}
+
+func actionLabel(a Action) string {
+	switch a {
+	case ActionRead:
+		return "查看该内容"
+	case ActionImportPlan:
+		return "导入该地区的计划"
+	case ActionEditPlan:
+		return "修改该计划"
+	case ActionPublishPlan:
+		return "发布该计划"
+	case ActionEditMonthly:
+		return "编制该项目的月度计划"
+	case ActionApproveMonthly:
+		return "审核该月度计划"
+	case ActionEditReport:
+		return "填报该项目的月度进展"
+	case ActionContribute:
+		return "为该项目补充责任单位进展"
+	case ActionReviewReport:
+		return "审核该报告"
+	case ActionManageUsers:
+		return "管理用户"
+	case ActionManageUnits:
+		return "管理单位和行政区划"
+	case ActionReadAudit:
+		return "查看审计日志"
+	}
+	return string(a)
+}
+
+// JurisdictionCovers reports whether jurisdiction parent is child or above
+// it, by GB/T 2260 code: 360000 (a province) covers 36xxxx, 360100 (a city)
+// covers 3601xx, a county code covers only itself.
+func JurisdictionCovers(parent, child string) bool {
+	if parent == child {
+		return parent != ""
+	}
+	if len(parent) != 6 || len(child) != 6 {
+		return false
+	}
+	switch {
+	case parent[2:] == "0000":
+		return child[:2] == parent[:2]
+	case parent[4:] == "00":
+		return child[:4] == parent[:4]
+	}
+	return false
+}
