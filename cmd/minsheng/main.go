@@ -1,0 +1,64 @@
+// Command minsheng runs the 民生实事 platform: the web server, the plan
+// importer and the administrative subcommands. Each subcommand lives in a
+// file of its own; this one only dispatches.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
+}
+
+// env is what a subcommand gets from the world, so that tests can run the
+// real program in-process.
+type env struct {
+	ctx    context.Context
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+type command struct {
+	name, usage string
+	run         func(e env, args []string) int
+}
+
+func commands() []command {
+	return []command{
+		{"import", "import [--format json|text] [--save] [--db …] FILE…   读取民生实事方案文件", runImport},
+	}
+}
+
+// run returns the process exit status.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := env{ctx: ctx, getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stderr)
+		return 2
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(e, args[1:])
+		}
+	}
+	fmt.Fprintf(stderr, "未知的子命令：%s\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "用法：minsheng <子命令> [参数]")
+	for _, c := range commands() {
+		fmt.Fprintln(w, "  minsheng "+c.usage)
+	}
+}

@@ -1,0 +1,107 @@
+package docimport
+
+import (
+	"regexp"
+	"strings"
+)
+
+// item is a repaired paragraph or a table, with the input line it starts on.
+type item struct {
+	line     int
+	text     string
+	table    [][]string
+	rowLines []int
+}
+
+// repairParagraphs cleans every paragraph and joins the pieces that page
+// breaks and line wrapping cut apart ("建设 2 家区域" / "性中心敬老院…").
+// Blank paragraphs are dropped; tables pass through.
+func repairParagraphs(blocks []block) []item {
+	var out []item
+	prevJoinable := false
+	for _, b := range blocks {
+		if b.table != nil {
+			out = append(out, item{line: b.line, table: b.table, rowLines: b.rowLines})
+			prevJoinable = false
+			continue
+		}
+		t := cleanText(b.text)
+		if t == "" {
+			continue
+		}
+		if prevJoinable && !startsStructure(t) {
+			last := &out[len(out)-1]
+			last.text += t
+		} else {
+			out = append(out, item{line: b.line, text: t})
+		}
+		prevJoinable = continuesBelow(out[len(out)-1].text)
+	}
+	return out
+}
+
+var (
+	numbering = regexp.MustCompile(`^(?:[一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十百]+[）)]|\d{1,3}(?:[、．]|\.(?:[^\d]|$))|[（(]\d{1,3}[）)]|[①-⑳]|第[一二三四五六七八九十百]+[条项])`)
+	unitLine  = regexp.MustCompile(`^[（(\[【]?(?:牵头|责任|配合|协办|参与|主办|实施)(?:单位|部门)[:：]`)
+	docTitle  = regexp.MustCompile(`(?:通知|方案|清单|计划|意见|决定|办法|安排|计划表|项目表)$`)
+	dateLine  = regexp.MustCompile(`^\d{4}年\d{1,2}月\d{1,2}日`)
+)
+
+// startsStructure: a paragraph that begins something of its own and so is
+// never the tail of the one before.
+func startsStructure(t string) bool {
+	return numbering.MatchString(t) || unitLine.MatchString(t) || dateLine.MatchString(t) ||
+		strings.HasPrefix(t, "附件") || strings.HasPrefix(t, "抄送") ||
+		(strings.HasPrefix(t, "各") && strings.HasSuffix(t, "：") && runeLen(t) < 120)
+}
+
+// continuesBelow: the paragraph stops mid-sentence, so the next one, unless it
+// starts something new, is its continuation. A bracket left open always
+// continues; otherwise only a long line that ends without closing
+// punctuation does — short lines are headings, names and dates.
+func continuesBelow(t string) bool {
+	if unclosed(t) {
+		return true
+	}
+	if runeLen(t) < 20 || endsWithUnits(t) || docTitle.MatchString(t) {
+		return false
+	}
+	last, _ := lastRune(t)
+	return !strings.ContainsRune("。！？；：!?;:", last)
+}
+
+func lastRune(s string) (rune, bool) {
+	rs := []rune(s)
+	if len(rs) == 0 {
+		return 0, false
+	}
+	return rs[len(rs)-1], true
+}
+
+var bracketPairs = map[rune]rune{'（': '）', '(': ')', '《': '》', '“': '”', '[': ']', '【': '】', '〔': '〕'}
+
+// unclosed reports whether s leaves a bracket or quotation open.
+func unclosed(s string) bool {
+	depth := map[rune]int{}
+	closer := map[rune]rune{}
+	for o, c := range bracketPairs {
+		closer[c] = o
+	}
+	for _, r := range s {
+		if _, ok := bracketPairs[r]; ok {
+			depth[r]++
+		} else if o, ok := closer[r]; ok && depth[o] > 0 {
+			depth[o]--
+		}
+	}
+	for _, d := range depth {
+		if d > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+var unitsAtEnd = regexp.MustCompile(`[（(\[【][^（(\[【]*(?:单位|部门)[:：][^）)\]】]*[）)\]】]$`)
+
+func endsWithUnits(t string) bool { return unitsAtEnd.MatchString(t) || unitLine.MatchString(t) }

@@ -1,0 +1,428 @@
+package docimport
+
+import (
+	"regexp"
+	"strings"
+
+	"minsheng/internal/plan"
+)
+
+// Units a target may be measured in, longest first so that 万平方米 wins
+// over 平方米. Units of time and age (年, 月, 周岁) are not targets: they
+// date or qualify a promise (2024年1月1日以后出生, 16周岁以上).
+const unitAlternatives = `万平方米|平方米|万立方米|立方米|万人次|人次|万千瓦|千瓦|公里|千米|万亩|万元|亿元|元|万吨|吨|亩|米|%|` +
+	`万户|万名|万人|万个|个|名|人|户|家|所|条|座|套|张|床|场|项|栋|辆|台|处|间|块|次|册|份|支|批|片|例|只|盏|节|部|根|眼|公顷|篇|万`
+
+var (
+	// numberPhrase matches a comparator word, a number or range, a unit and
+	// a trailing comparator: 不少于30名, 约24名, 95%以上, 3至5个, 1.42亿元.
+	numberPhrase = regexp.MustCompile(`(约|不少于|不低于|至少|超过|不超过|不高于|达到|提高到|提高至|达|为)?` +
+		`(?:每人每月|每月|每人|月人均)?` +
+		`(\d+(?:\.\d+)?)(?:\s*[-—~～至到]\s*(\d+(?:\.\d+)?))?` +
+		`(` + unitAlternatives + `)?` +
+		`(以上|以下|左右|以内|余)?`)
+	// notAUnit: what follows a counted unit and makes it a duration (2个月).
+	notAUnit      = regexp.MustCompile(`^(?:年|月|日|小时|天|周岁|岁|工作日|学年)`)
+	increment     = regexp.MustCompile(`(?:提高|增加|上调|提升|增长)$`)
+	subjectBefore = regexp.MustCompile(`(?:将)?([^，。；：将]+?)(?:分别)?(?:提高|上调|提升)[了]?\d`)
+	milestoneWord = regexp.MustCompile(`投入使用|建成投用|投入运营|竣工|完工|建成|通车`)
+)
+
+// classifiers count things; a classifier followed by a noun names the
+// thing counted after the number (建设2家区域性中心敬老院).
+var classifiers = "个名人户家所条座套张床场项栋辆台处间块册份支批片例只盏节部根眼篇"
+
+// Words that end a noun phrase read after a number.
+var nounStops = []string{"到", "进行", "实施", "提供", "开展", "参加", "配备", "享受", "实现", "达到", "用于", "完成", "纳入", "覆盖", "受益", "惠及", "的"}
+
+// Words stripped from the front and back of a metric: they frame the
+// promise, they are not what is counted.
+var (
+	leadFillers  = []string{"其中：", "其中", "全年", "年内", "累计", "共计", "并", "同时", "将", "力争", "计划", "完成", "实现", "再", "通过", "确保"}
+	trailFillers = []string{"提高到", "提高至", "保持在", "稳定在", "控制在", "达到", "不少于", "不低于", "超过", "至少", "在", "为", "达", "约", "建设", "工作", "上", "等", "共"}
+)
+
+// readTargets finds the measurable promises in a project's text.
+func readTargets(text string) []plan.Target {
+	var out []plan.Target
+	for _, sentence := range splitKeep(text, "。\n") {
+		consumed := map[int]bool{}
+		out = append(out, respectiveTargets(sentence, consumed)...)
+		out = append(out, numberTargets(sentence, consumed)...)
+		out = append(out, milestoneTargets(sentence)...)
+	}
+	return out
+}
+
+// numberTargets reads every number with a unit in one sentence.
+func numberTargets(s string, consumed map[int]bool) []plan.Target {
+	var out []plan.Target
+	prevEnd := 0
+	for _, m := range numberPhrase.FindAllStringSubmatchIndex(s, -1) {
+		start, end := m[0], m[1]
+		num, unit := s[m[4]:m[5]], group(s, m, 4)
+		if consumed[m[4]] || unit == "" || precededByLatin(s, m[4]) || notAUnit.MatchString(s[end:]) && group(s, m, 5) == "" {
+			prevEnd = max(prevEnd, end)
+			continue
+		}
+		before := s[prevEnd:start]
+		if increment.MatchString(before) && strings.Contains(s[end:], "达到") {
+			prevEnd = end
+			continue
+		}
+		value := plan.MustDecimal(num)
+		cmp := comparator(group(s, m, 1), group(s, m, 5), group(s, m, 3) != "")
+		metric := metricBefore(before)
+		after := s[end:]
+		if counted := strings.TrimPrefix(unit, "万"); counted == "" || strings.ContainsRune(classifiers, firstRune(counted)) {
+			if noun := nounAfter(after); noun != "" {
+				metric = noun
+			}
+		}
+		if metric == "" {
+			metric = subjectOf(s[:start])
+		} else if isBareQualifier(metric) {
+			metric += subjectOf(s[:start])
+		}
+		if metric == "" {
+			metric = trimPunct(strings.SplitN(after, "，", 2)[0])
+		}
+		if metric == "" {
+			prevEnd = end
+			continue
+		}
+		out = append(out, makeTarget(clauseAround(s, start, end), metric, cmp, value, unit, before))
+		prevEnd = end
+	}
+	return out
+}
+
+// respectiveTargets reads the 分别 construction: A、B、C补贴标准分别按每人每月
+// 1600元、400元、100元 gives three targets, the shared suffix going to each.
+// Where the sentence says 分别提高 … 达到 …, the 达到 list is the target and
+// the increments are consumed unread.
+var (
+	respectively = regexp.MustCompile(`(?:将)?([^，。；：将]+?)分别`)
+	valueList    = regexp.MustCompile(`(?:按|为|达到|提高到|提高至|提高|增加)?(?:每人每月|每月|每人)?(\d+(?:\.\d+)?)(` + unitAlternatives + `)?((?:、\d+(?:\.\d+)?(?:` + unitAlternatives + `)?)+)`)
+)
+
+func respectiveTargets(s string, consumed map[int]bool) []plan.Target {
+	m := respectively.FindStringSubmatchIndex(s)
+	if m == nil {
+		return nil
+	}
+	subjects := distributeSuffix(strings.Split(s[m[2]:m[3]], "、"))
+	rest := s[m[1]:]
+	lists := valueList.FindAllStringSubmatchIndex(rest, -1)
+	if len(lists) == 0 {
+		return nil
+	}
+	// Every list in the sentence is consumed; the last one (after 达到) is
+	// the promise.
+	var chosen []int
+	for _, l := range lists {
+		for _, vi := range listNumbers(rest, l) {
+			consumed[m[1]+vi] = true
+		}
+		chosen = l
+	}
+	values, units := listValues(rest, chosen)
+	if len(values) != len(subjects) {
+		for k := range consumed {
+			delete(consumed, k)
+		}
+		return nil
+	}
+	clause := clauseAround(s, m[0], m[1]+chosen[1])
+	var out []plan.Target
+	for i, subj := range subjects {
+		out = append(out, makeTarget(clause, cleanMetric(subj), plan.Exactly, plan.MustDecimal(values[i]), units[i], rest[:chosen[0]]+"每人每月"))
+	}
+	return out
+}
+
+// distributeSuffix gives each item of 机构养育孤儿、城乡散居孤儿、事实无人抚养
+// 儿童基本生活保障标准 the suffix the last one carries.
+func distributeSuffix(items []string) []string {
+	last := items[len(items)-1]
+	cut := -1
+	for _, head := range []string{"基本生活", "照料护理", "护理补贴", "生活保障", "保障标准", "补贴标准", "供养标准", "补助标准", "月人均", "人均"} {
+		if i := strings.Index(last, head); i > 0 && (cut < 0 || i < cut) {
+			cut = i
+		}
+	}
+	if cut < 0 || len(items) == 1 {
+		return items
+	}
+	suffix := last[cut:]
+	out := make([]string, len(items))
+	for i, it := range items {
+		if i < len(items)-1 {
+			it += suffix
+		}
+		out[i] = it
+	}
+	return out
+}
+
+// listNumbers returns the offsets of every number in a matched value list.
+func listNumbers(s string, l []int) []int {
+	var out []int
+	for _, n := range regexp.MustCompile(`\d+(?:\.\d+)?`).FindAllStringIndex(s[l[0]:l[1]], -1) {
+		out = append(out, l[0]+n[0])
+	}
+	return out
+}
+
+// listValues reads 1600元、400元、100元 (or 1600、400、100元) into values
+// with a unit each; a value without a unit takes the next one given.
+func listValues(s string, l []int) (values, units []string) {
+	for _, part := range strings.Split(s[l[0]:l[1]], "、") {
+		m := regexp.MustCompile(`(\d+(?:\.\d+)?)(` + unitAlternatives + `)?$`).FindStringSubmatch(part)
+		if m == nil {
+			return nil, nil
+		}
+		values, units = append(values, m[1]), append(units, m[2])
+	}
+	for i := len(units) - 2; i >= 0; i-- {
+		if units[i] == "" {
+			units[i] = units[i+1]
+		}
+	}
+	return values, units
+}
+
+// milestoneTargets reads yes/no outcomes (建设并投入使用) from clauses that
+// promise no number.
+func milestoneTargets(s string) []plan.Target {
+	var out []plan.Target
+	for _, clause := range splitKeep(s, "，；") {
+		c := trimPunct(clause)
+		if !milestoneWord.MatchString(c) || numberPhrase.MatchString(c) && hasCountedNumber(c) {
+			continue
+		}
+		metric := cleanMetric(c)
+		if metric == "" {
+			continue
+		}
+		out = append(out, plan.Target{Text: c, Metric: metric, Comparator: plan.Exactly, Value: plan.DecimalFromInt(1), Unit: "项", Kind: plan.KindMilestone})
+	}
+	return out
+}
+
+func hasCountedNumber(c string) bool {
+	for _, m := range numberPhrase.FindAllStringSubmatch(c, -1) {
+		if m[4] != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// makeTarget fills a target's derived fields: base value and unit, and kind.
+func makeTarget(text, metric, cmp string, value plan.Decimal, unit, context string) plan.Target {
+	t := plan.Target{Text: trimPunct(text), Metric: metric, Comparator: cmp, Value: value, Unit: unit}
+	base, baseUnit := toBase(value, unit)
+	t.BaseValue = &base
+	if baseUnit != "" {
+		t.BaseUnit = &baseUnit
+	}
+	t.Kind = kindOf(metric, unit, context)
+	return t
+}
+
+// toBase converts a value to its base unit: 1.42亿元 → 142000000 元,
+// 1.2万人次 → 12000 人次. A bare 万 (1.2万城乡困难群众) has no base unit.
+func toBase(v plan.Decimal, unit string) (plan.Decimal, string) {
+	switch {
+	case unit == "亿元":
+		return v.Mul(plan.DecimalFromInt(100000000)), "元"
+	case unit == "万":
+		return v.Mul(plan.DecimalFromInt(10000)), ""
+	case strings.HasPrefix(unit, "万"):
+		return v.Mul(plan.DecimalFromInt(10000)), strings.TrimPrefix(unit, "万")
+	case unit == "千米":
+		return v, "公里"
+	}
+	return v, unit
+}
+
+func kindOf(metric, unit, context string) string {
+	switch {
+	case unit == "%" && strings.Contains(metric, "工程量"):
+		return plan.KindProgress
+	case unit == "%":
+		return plan.KindRate
+	case strings.HasSuffix(unit, "元") && (strings.ContainsAny(metric, "标准") && strings.Contains(metric, "标准") ||
+		strings.Contains(metric, "补差") || strings.Contains(metric, "水平") ||
+		strings.Contains(context, "每人每月") || strings.Contains(context, "每月") || strings.Contains(context, "月人均")):
+		return plan.KindStandard
+	}
+	return plan.KindQuantity
+}
+
+func comparator(pre, post string, isRange bool) string {
+	switch {
+	case isRange:
+		return plan.AtLeast // a range promises at least its lower end
+	case pre == "约" || post == "左右" || post == "余":
+		return plan.About
+	case pre == "不少于" || pre == "不低于" || pre == "至少" || post == "以上":
+		return plan.AtLeast
+	case pre == "超过":
+		return plan.MoreThan
+	case pre == "不超过" || pre == "不高于" || post == "以下" || post == "以内":
+		return plan.AtMost
+	}
+	return plan.Exactly
+}
+
+// metricBefore reads what is counted from the words before the number, back
+// to the last clause break (新增发放创业担保贷款1.42亿元).
+func metricBefore(before string) string {
+	if i := strings.LastIndexAny(before, "，。；：,;:"); i >= 0 {
+		before = before[i:]
+	}
+	before = strings.TrimLeft(before, "，。；：,;:、")
+	return cleanMetric(before)
+}
+
+// nounAfter reads what is counted from the words after a classifier
+// (5个“一老一小幸福院”), up to a verb, a break or the next number.
+func nounAfter(after string) string {
+	rs := []rune(after)
+	if len(rs) == 0 || strings.ContainsRune("、，。；：,;:", rs[0]) {
+		return ""
+	}
+	for _, w := range nounStops {
+		if strings.HasPrefix(after, w) {
+			return ""
+		}
+	}
+	var b strings.Builder
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		rest := string(rs[i:])
+		if strings.ContainsRune("，。；：,;:（(）)\n", r) || isDigitRune(r) {
+			break
+		}
+		if (r == '和' || r == '及' || r == '与' || r == '、') && i+1 < len(rs) && (isDigitRune(rs[i+1]) || rs[i+1] == '约') {
+			break
+		}
+		if r == '、' && runeLen(b.String()) >= 4 {
+			break
+		}
+		stop := false
+		for _, w := range nounStops {
+			if strings.HasPrefix(rest, w) && b.Len() > 0 {
+				stop = true
+			}
+		}
+		if stop {
+			break
+		}
+		b.WriteRune(r)
+	}
+	return cleanMetric(b.String())
+}
+
+// subjectOf finds what a 达到 clause is about from the sentence before it:
+// the X of 将X提高50元，达到965元.
+func subjectOf(before string) string {
+	ms := subjectBefore.FindAllStringSubmatch(before, -1)
+	if ms == nil {
+		return ""
+	}
+	return cleanMetric(ms[len(ms)-1][1])
+}
+
+// isBareQualifier: 城镇低保 in 城镇低保达到650元 names whose level it is, not
+// the measure; the measure is the sentence's subject.
+func isBareQualifier(metric string) bool {
+	return runeLen(metric) <= 4 && !strings.ContainsAny(metric, "率数量额")
+}
+
+func cleanMetric(s string) string {
+	s = strings.TrimSpace(s)
+	for _, w := range append(leadFillers, trailFillers...) {
+		if s == w {
+			return ""
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, w := range leadFillers {
+			if rest, ok := strings.CutPrefix(s, w); ok && rest != "" {
+				s, changed = rest, true
+			}
+		}
+		for _, w := range trailFillers {
+			if rest, ok := strings.CutSuffix(s, w); ok && rest != "" {
+				s, changed = rest, true
+			}
+		}
+		if t := trimPunct(s); t != s {
+			s, changed = t, true
+		}
+	}
+	s = strings.NewReplacer("“", "", "”", "", "\"", "").Replace(s)
+	if s == "提高" || s == "增加" || s == "达到" {
+		return ""
+	}
+	return s
+}
+
+// clauseAround returns the clause (between ，；。) holding s[start:end].
+func clauseAround(s string, start, end int) string {
+	from := strings.LastIndexAny(s[:start], "，；。,;") + 1
+	if from > 0 {
+		from += len("，") - 1
+		if strings.LastIndexAny(s[:start], ",;")+1 == from-len("，")+1 {
+			from = from - len("，") + 1
+		}
+	}
+	to := strings.IndexAny(s[end:], "，；。,;")
+	if to < 0 {
+		return strings.TrimSpace(s[from:])
+	}
+	return strings.TrimSpace(s[from : end+to])
+}
+
+// splitKeep splits s after each of the given runes.
+func splitKeep(s, seps string) []string {
+	var out []string
+	start := 0
+	for i, r := range s {
+		if strings.ContainsRune(seps, r) {
+			end := i + len(string(r))
+			out = append(out, s[start:end])
+			start = end
+		}
+	}
+	if start < len(s) {
+		out = append(out, s[start:])
+	}
+	return out
+}
+
+func group(s string, m []int, g int) string {
+	if m[2*g] < 0 {
+		return ""
+	}
+	return s[m[2*g]:m[2*g+1]]
+}
+
+func precededByLatin(s string, at int) bool {
+	if at == 0 {
+		return false
+	}
+	c := s[at-1]
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '-' && at >= 2 && s[at-2] >= '0' && s[at-2] <= '9'
+}
+
+func firstRune(s string) rune {
+	for _, r := range s {
+		return r
+	}
+	return 0
+}

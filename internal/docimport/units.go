@@ -1,0 +1,143 @@
+package docimport
+
+import (
+	_ "embed"
+	"regexp"
+	"strings"
+	"sync"
+)
+
+//go:embed data/unit_aliases.tsv
+var unitAliasData string
+
+var unitAliases = sync.OnceValue(func() map[string]string {
+	m := map[string]string{}
+	for _, line := range strings.Split(unitAliasData, "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		from, to, ok := strings.Cut(line, "\t")
+		if ok {
+			m[strings.TrimSpace(from)] = strings.TrimSpace(to)
+		}
+	}
+	return m
+})
+
+// levelPrefixes are the government levels a unit name starts with.
+var levelPrefixes = []string{"省", "市", "县", "区"}
+
+// normalizeUnit gives a unit its one name: no spaces, and the dictionary's
+// short form (区人力资源和社会保障局 → 区人社局).
+func normalizeUnit(name string) string {
+	name = trimPunct(compactName(name))
+	aliases := unitAliases()
+	if to, ok := aliases[name]; ok {
+		return to
+	}
+	for _, pre := range levelPrefixes {
+		if rest, ok := strings.CutPrefix(name, pre); ok {
+			if to, ok := aliases[rest]; ok {
+				return pre + to
+			}
+		}
+	}
+	return name
+}
+
+var (
+	unitPart   = regexp.MustCompile(`(牵头|责任|配合|协办|参与|主办|实施)(?:单位|部门)\s*[:：]([^；;）)\]】]*)`)
+	unitSplit  = regexp.MustCompile(`[、，,;；/\s]+`)
+	leadKeys   = map[string]bool{"牵头": true, "主办": true}
+	tagBracket = regexp.MustCompile(`[\[【［]([^\]】］]*项目)[\]】］]`)
+)
+
+// readUnits finds the lead and responsible units in a project's text, in
+// brackets or on their own line.
+func readUnits(text string) (lead, responsible []string) {
+	for _, m := range unitPart.FindAllStringSubmatch(text, -1) {
+		for _, n := range unitSplit.Split(m[2], -1) {
+			n = normalizeUnit(n)
+			if n == "" || n == "等" {
+				continue
+			}
+			n = strings.TrimSuffix(n, "等")
+			if leadKeys[m[1]] {
+				lead = appendNew(lead, n)
+			} else {
+				responsible = appendNew(responsible, n)
+			}
+		}
+	}
+	return lead, responsible
+}
+
+// readTags finds the tag brackets ([市、区人大票决项目]) and spells each tag
+// out: 市、区人大票决项目 → 市人大票决项目, 区人大票决项目.
+func readTags(text string) []string {
+	var tags []string
+	for _, m := range tagBracket.FindAllStringSubmatch(text, -1) {
+		content := compactName(m[1])
+		i := strings.Index(content, "人大")
+		if i <= 0 {
+			tags = appendNew(tags, content)
+			continue
+		}
+		for _, level := range strings.Split(content[:i], "、") {
+			tags = appendNew(tags, level+content[i:])
+		}
+	}
+	return tags
+}
+
+// splitUnitCell splits a table cell of unit names. Cells list one unit a
+// line, but some run two together (区卫健委区建投集团); known names (from
+// the project's text) and the dictionary cut those apart.
+func splitUnitCell(cell string, known []string) []string {
+	var out []string
+	for _, line := range strings.Split(cell, "\n") {
+		for _, n := range unitSplit.Split(line, -1) {
+			n = normalizeUnit(n)
+			if n == "" {
+				continue
+			}
+			for _, part := range cutKnown(n, known) {
+				out = appendNew(out, normalizeUnit(part))
+			}
+		}
+	}
+	return out
+}
+
+// cutKnown splits s where it is a concatenation of known names, keeping
+// unknown stretches whole.
+func cutKnown(s string, known []string) []string {
+	for _, k := range known {
+		if k == s || k == "" {
+			return []string{s}
+		}
+	}
+	for _, k := range known {
+		if i := strings.Index(s, k); i >= 0 && len(k) < len(s) {
+			var out []string
+			if i > 0 {
+				out = append(out, cutKnown(s[:i], known)...)
+			}
+			out = append(out, k)
+			if rest := s[i+len(k):]; rest != "" {
+				out = append(out, cutKnown(rest, known)...)
+			}
+			return out
+		}
+	}
+	return []string{s}
+}
+
+func appendNew(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}
