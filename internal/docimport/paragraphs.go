@@ -18,26 +18,37 @@ type item struct {
 // Blank paragraphs are dropped; tables pass through.
 func repairParagraphs(blocks []block) []item {
 	var out []item
-	prevJoinable := false
 	for _, b := range blocks {
 		if b.table != nil {
 			out = append(out, item{line: b.line, table: b.table, rowLines: b.rowLines})
-			prevJoinable = false
 			continue
 		}
 		t := cleanText(b.text)
 		if t == "" {
 			continue
 		}
-		if prevJoinable && !startsStructure(t) {
-			last := &out[len(out)-1]
-			last.text += t
+		if n := len(out); n > 0 && out[n-1].table == nil && joins(out[n-1].text, t) {
+			out[n-1].text += t
 		} else {
 			out = append(out, item{line: b.line, text: t})
 		}
-		prevJoinable = continuesBelow(out[len(out)-1].text)
 	}
 	return out
+}
+
+// joins reports whether next is the rest of prev, cut off by a page break
+// or a line wrap.
+func joins(prev, next string) bool {
+	if startsStructure(next) {
+		return false
+	}
+	if unitLine.MatchString(prev) && !unitsAtEnd.MatchString(prev) {
+		// 牵头单位：区住建 / 局；配合单位：… — a unit name cut in two.
+		last, _ := lastRune(prev)
+		head, _, _ := strings.Cut(next, "；")
+		return !strings.ContainsRune("。；）)", last) && runeLen(head) <= 6
+	}
+	return continuesBelow(prev)
 }
 
 var (
@@ -52,6 +63,7 @@ var (
 func startsStructure(t string) bool {
 	return numbering.MatchString(t) || unitLine.MatchString(t) || dateLine.MatchString(t) ||
 		strings.HasPrefix(t, "附件") || strings.HasPrefix(t, "抄送") ||
+		(closingTitle.MatchString(t) && runeLen(t) <= 12) ||
 		(strings.HasPrefix(t, "各") && strings.HasSuffix(t, "：") && runeLen(t) < 120)
 }
 

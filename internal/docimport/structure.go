@@ -20,7 +20,7 @@ type heading struct {
 var (
 	schemeCN      = regexp.MustCompile(`^([一二三四五六七八九十百]+)[、.．]\s*`)
 	schemeCNParen = regexp.MustCompile(`^[（(]([一二三四五六七八九十百]+)[）)]\s*`)
-	schemeArabic  = regexp.MustCompile(`^(\d{1,3})(?:[、．]|\.(?:[^\d]|$))\s*`)
+	schemeArabic  = regexp.MustCompile(`^(\d{1,3})[、．.]\s*`)
 	schemeArParen = regexp.MustCompile(`^[（(](\d{1,3})[）)]\s*`)
 	schemeCircled = regexp.MustCompile(`^([①-⑳])\s*`)
 )
@@ -48,8 +48,8 @@ func parseHeading(t string) (heading, bool) {
 			continue
 		}
 		rest := t[m[1]:]
-		if s.name == "arabic" && strings.HasSuffix(t[m[0]:m[1]], ".") == false && strings.HasPrefix(rest, ".") {
-			continue
+		if s.name == "arabic" && rest != "" && isDigitRune([]rune(rest)[0]) {
+			continue // 1.42亿元 is a number, not item 1
 		}
 		return heading{scheme: s.name, n: n, rest: strings.TrimSpace(rest)}, true
 	}

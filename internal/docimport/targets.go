@@ -3,6 +3,7 @@ package docimport
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"minsheng/internal/plan"
 )
@@ -11,7 +12,7 @@ import (
 // over 平方米. Units of time and age (年, 月, 周岁) are not targets: they
 // date or qualify a promise (2024年1月1日以后出生, 16周岁以上).
 const unitAlternatives = `万平方米|平方米|万立方米|立方米|万人次|人次|万千瓦|千瓦|公里|千米|万亩|万元|亿元|元|万吨|吨|亩|米|%|` +
-	`万户|万名|万人|万个|个|名|人|户|家|所|条|座|套|张|床|场|项|栋|辆|台|处|间|块|次|册|份|支|批|片|例|只|盏|节|部|根|眼|公顷|篇|万`
+	`万户|万名|万人|万个|个|名|人|户|家|所|条|座|套|张|床|场次|场|项|栋|辆|台|处|间|块|批次|次|册|份|支|批|片|例|只|盏|节|部|根|眼|公顷|篇|倍|万`
 
 var (
 	// numberPhrase matches a comparator word, a number or range, a unit and
@@ -38,8 +39,8 @@ var nounStops = []string{"到", "进行", "实施", "提供", "开展", "参加"
 // Words stripped from the front and back of a metric: they frame the
 // promise, they are not what is counted.
 var (
-	leadFillers  = []string{"其中：", "其中", "全年", "年内", "累计", "共计", "并", "同时", "将", "力争", "计划", "完成", "实现", "再", "通过", "确保"}
-	trailFillers = []string{"提高到", "提高至", "保持在", "稳定在", "控制在", "达到", "不少于", "不低于", "超过", "至少", "在", "为", "达", "约", "建设", "工作", "上", "等", "共"}
+	leadFillers  = []string{"其中：", "其中", "全年", "年内", "累计", "共计", "并", "为", "对", "同时", "将", "力争", "计划", "完成", "实现", "再", "通过", "确保"}
+	trailFillers = []string{"每人每月", "每月", "每人", "提高到", "提高至", "保持在", "稳定在", "控制在", "达到", "不少于", "不低于", "超过", "至少", "在", "为", "达", "约", "建设", "工作", "上", "等", "共", "各", "保持"}
 )
 
 // readTargets finds the measurable promises in a project's text.
@@ -61,7 +62,10 @@ func numberTargets(s string, consumed map[int]bool) []plan.Target {
 	for _, m := range numberPhrase.FindAllStringSubmatchIndex(s, -1) {
 		start, end := m[0], m[1]
 		num, unit := s[m[4]:m[5]], group(s, m, 4)
-		if consumed[m[4]] || unit == "" || precededByLatin(s, m[4]) || notAUnit.MatchString(s[end:]) && group(s, m, 5) == "" {
+		if unit == "" {
+			continue // a year, an age, a date: part of the words around it
+		}
+		if consumed[m[4]] || precededByLatin(s, m[4]) || notAUnit.MatchString(s[end:]) && group(s, m, 5) == "" {
 			prevEnd = max(prevEnd, end)
 			continue
 		}
@@ -70,19 +74,38 @@ func numberTargets(s string, consumed map[int]bool) []plan.Target {
 			prevEnd = end
 			continue
 		}
+		if eliminated.MatchString(before) {
+			// 消除56人以上大班额: a threshold of what is removed, not a promise.
+			prevEnd = end
+			continue
+		}
 		value := plan.MustDecimal(num)
-		cmp := comparator(group(s, m, 1), group(s, m, 5), group(s, m, 3) != "")
+		cmp := comparator(group(s, m, 1), group(s, m, 5))
+		if group(s, m, 3) != "" {
+			cmp = plan.AtLeast
+		}
 		metric := metricBefore(before)
+		if w := distantComparator.FindStringSubmatchIndex(metric); w != nil && cmp == plan.Exactly {
+			// 特困人员基本生活标准不低于当地低保标准的1.3倍
+			cmp = comparator(metric[w[2]:w[3]], "")
+			metric = metric[:w[2]] + "为" + strings.TrimSuffix(metric[w[3]:], "的")
+		}
 		after := s[end:]
 		if counted := strings.TrimPrefix(unit, "万"); counted == "" || strings.ContainsRune(classifiers, firstRune(counted)) {
 			if noun := nounAfter(after); noun != "" {
 				metric = noun
 			}
 		}
-		if metric == "" {
-			metric = subjectOf(s[:start])
-		} else if isBareQualifier(metric) {
-			metric += subjectOf(s[:start])
+		text := clauseAround(s, start, end)
+		if metric == "" || isBareQualifier(metric) {
+			// 将X提高50元，达到965元: the promise is about X.
+			if subj, at := subjectOf(s[:start]); subj != "" {
+				metric += subj
+				text = clauseAround(s, at, end)
+				if at < start {
+					text = s[clauseStart(s, at):clauseEnd(s, end)]
+				}
+			}
 		}
 		if metric == "" {
 			metric = trimPunct(strings.SplitN(after, "，", 2)[0])
@@ -91,7 +114,13 @@ func numberTargets(s string, consumed map[int]bool) []plan.Target {
 			prevEnd = end
 			continue
 		}
-		out = append(out, makeTarget(clauseAround(s, start, end), metric, cmp, value, unit, before))
+		for _, mt := range eachMetric(metric, before) {
+			out = append(out, makeTarget(text, mt, cmp, value, unit, before))
+			if upper := group(s, m, 3); upper != "" {
+				// A range 3至5个 promises at least 3 and at most 5.
+				out = append(out, makeTarget(text, mt, plan.AtMost, plan.MustDecimal(upper), unit, before))
+			}
+		}
 		prevEnd = end
 	}
 	return out
@@ -205,7 +234,9 @@ func milestoneTargets(s string) []plan.Target {
 		if metric == "" {
 			continue
 		}
-		out = append(out, plan.Target{Text: c, Metric: metric, Comparator: plan.Exactly, Value: plan.DecimalFromInt(1), Unit: "项", Kind: plan.KindMilestone})
+		t := makeTarget(c, metric, plan.Exactly, plan.DecimalFromInt(1), "项", "")
+		t.Kind = plan.KindMilestone
+		out = append(out, t)
 	}
 	return out
 }
@@ -261,10 +292,8 @@ func kindOf(metric, unit, context string) string {
 	return plan.KindQuantity
 }
 
-func comparator(pre, post string, isRange bool) string {
+func comparator(pre, post string) string {
 	switch {
-	case isRange:
-		return plan.AtLeast // a range promises at least its lower end
 	case pre == "约" || post == "左右" || post == "余":
 		return plan.About
 	case pre == "不少于" || pre == "不低于" || pre == "至少" || post == "以上":
@@ -275,6 +304,24 @@ func comparator(pre, post string, isRange bool) string {
 		return plan.AtMost
 	}
 	return plan.Exactly
+}
+
+var distantComparator = regexp.MustCompile(`(不低于|不少于|不超过|不高于)`)
+
+var eliminated = regexp.MustCompile(`(?:消除|化解|杜绝|清零)$`)
+
+// eachMetric splits 心电诊断中心、影像诊断中心各1个 into one metric per noun.
+func eachMetric(metric, before string) []string {
+	if !strings.HasSuffix(strings.TrimSpace(before), "各") {
+		return []string{metric}
+	}
+	var out []string
+	for _, part := range strings.Split(metric, "、") {
+		if part = cleanMetric(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
 }
 
 // metricBefore reads what is counted from the words before the number, back
@@ -303,6 +350,14 @@ func nounAfter(after string) string {
 	for i := 0; i < len(rs); i++ {
 		r := rs[i]
 		rest := string(rs[i:])
+		if r == '（' && b.Len() > 0 {
+			// 乡镇（街道）卫生院: a bracket inside the noun stays in it.
+			if j := strings.IndexRune(rest, '）'); j > 0 && !strings.ContainsAny(rest[:j], "，。；") {
+				b.WriteString(rest[:j+len("）")])
+				i += utf8.RuneCountInString(rest[:j+len("）")]) - 1
+				continue
+			}
+		}
 		if strings.ContainsRune("，。；：,;:（(）)\n", r) || isDigitRune(r) {
 			break
 		}
@@ -328,12 +383,13 @@ func nounAfter(after string) string {
 
 // subjectOf finds what a 达到 clause is about from the sentence before it:
 // the X of 将X提高50元，达到965元.
-func subjectOf(before string) string {
-	ms := subjectBefore.FindAllStringSubmatch(before, -1)
+func subjectOf(before string) (string, int) {
+	ms := subjectBefore.FindAllStringSubmatchIndex(before, -1)
 	if ms == nil {
-		return ""
+		return "", 0
 	}
-	return cleanMetric(ms[len(ms)-1][1])
+	m := ms[len(ms)-1]
+	return cleanMetric(before[m[2]:m[3]]), m[0]
 }
 
 // isBareQualifier: 城镇低保 in 城镇低保达到650元 names whose level it is, not
@@ -374,18 +430,26 @@ func cleanMetric(s string) string {
 
 // clauseAround returns the clause (between ，；。) holding s[start:end].
 func clauseAround(s string, start, end int) string {
-	from := strings.LastIndexAny(s[:start], "，；。,;") + 1
-	if from > 0 {
-		from += len("，") - 1
-		if strings.LastIndexAny(s[:start], ",;")+1 == from-len("，")+1 {
-			from = from - len("，") + 1
-		}
+	return strings.TrimSpace(s[clauseStart(s, start):clauseEnd(s, end)])
+}
+
+const clauseBreaks = "，；。,;"
+
+func clauseStart(s string, at int) int {
+	i := strings.LastIndexAny(s[:at], clauseBreaks)
+	if i < 0 {
+		return 0
 	}
-	to := strings.IndexAny(s[end:], "，；。,;")
-	if to < 0 {
-		return strings.TrimSpace(s[from:])
+	_, size := utf8.DecodeRuneInString(s[i:])
+	return i + size
+}
+
+func clauseEnd(s string, at int) int {
+	i := strings.IndexAny(s[at:], clauseBreaks)
+	if i < 0 {
+		return len(s)
 	}
-	return strings.TrimSpace(s[from : end+to])
+	return at + i
 }
 
 // splitKeep splits s after each of the given runes.

@@ -46,8 +46,8 @@ func normalizeUnit(name string) string {
 }
 
 var (
-	unitPart   = regexp.MustCompile(`(牵头|责任|配合|协办|参与|主办|实施)(?:单位|部门)\s*[:：]([^；;）)\]】]*)`)
-	unitSplit  = regexp.MustCompile(`[、，,;；/\s]+`)
+	unitKey    = regexp.MustCompile(`(牵头|责任|配合|协办|参与|主办|实施)(?:单位|部门)\s*[:：]`)
+	unitSplit  = regexp.MustCompile(`[、，,;；/\n]+`)
 	leadKeys   = map[string]bool{"牵头": true, "主办": true}
 	tagBracket = regexp.MustCompile(`[\[【［]([^\]】］]*项目)[\]】］]`)
 )
@@ -55,14 +55,20 @@ var (
 // readUnits finds the lead and responsible units in a project's text, in
 // brackets or on their own line.
 func readUnits(text string) (lead, responsible []string) {
-	for _, m := range unitPart.FindAllStringSubmatch(text, -1) {
-		for _, n := range unitSplit.Split(m[2], -1) {
+	keys := unitKey.FindAllStringSubmatchIndex(text, -1)
+	for i, k := range keys {
+		end := len(text)
+		if i+1 < len(keys) {
+			end = keys[i+1][0]
+		}
+		value := unitValue(text[k[1]:end])
+		for _, n := range unitSplit.Split(value, -1) {
 			n = normalizeUnit(n)
 			if n == "" || n == "等" {
 				continue
 			}
 			n = strings.TrimSuffix(n, "等")
-			if leadKeys[m[1]] {
+			if leadKeys[text[k[2]:k[3]]] {
 				lead = appendNew(lead, n)
 			} else {
 				responsible = appendNew(responsible, n)
@@ -70,6 +76,27 @@ func readUnits(text string) (lead, responsible []string) {
 		}
 	}
 	return lead, responsible
+}
+
+// unitValue cuts the list of names after a key at the clause's end: a
+// semicolon, a line break, or the bracket that closes the clause — not one
+// inside a name such as 各乡镇（街道）.
+func unitValue(s string) string {
+	depth := 0
+	for i, r := range s {
+		switch r {
+		case '（', '(':
+			depth++
+		case '）', ')', ']', '】':
+			if depth == 0 {
+				return s[:i]
+			}
+			depth--
+		case '；', ';', '\n', '。':
+			return s[:i]
+		}
+	}
+	return s
 }
 
 // readTags finds the tag brackets ([市、区人大票决项目]) and spells each tag
