@@ -71,11 +71,12 @@ func looksUTF16(raw []byte) (xunicode.Endianness, bool) {
 			odd++
 		}
 	}
-	pairs := len(raw) / 2
+	// GB18030 and UTF-8 text never contain zero bytes; UTF-16 has them on
+	// one side, from line breaks and digits.
 	switch {
-	case odd*10 >= pairs && even*50 < pairs:
+	case odd > 0 && even*4 < odd && odd*100 >= len(raw)/2:
 		return xunicode.LittleEndian, true
-	case even*10 >= pairs && odd*50 < pairs:
+	case even > 0 && odd*4 < even && even*100 >= len(raw)/2:
 		return xunicode.BigEndian, true
 	}
 	return xunicode.LittleEndian, false
