@@ -1,0 +1,246 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"minsheng/internal/plan"
+)
+
+// Dashboard is the roll-up of a jurisdiction's plan for one month: how
+// many projects stand where, money planned against money reported, and per
+// target the expected and reported value of every month so far.
+//
+// Reported figures come from reports that were submitted or accepted
+// (drafts and returned reports do not count). A project without such a
+// report for the month carries its latest earlier one: its figures are
+// year-to-date totals, so they still stand.
+type Dashboard struct {
+	JurisdictionCode string      `json:"jurisdiction_code"`
+	Period           plan.Period `json:"period"`
+	Projects         int         `json:"projects"`
+	// ByState counts projects by the state of their report for the month;
+	// the key "none" counts projects with no report at all.
+	ByState map[string]int `json:"by_state"`
+	Late    int            `json:"late"`
+	// PlannedInvestment sums, through the month, the approved monthly plans'
+	// investment, or month/12 of a project's annual investment without one.
+	PlannedInvestment plan.Decimal       `json:"planned_investment_wan"`
+	ActualInvestment  plan.Decimal       `json:"actual_investment_wan"`
+	Disbursed         plan.Decimal       `json:"disbursed_wan"`
+	Items             []DashboardProject `json:"items"`
+}
+
+// DashboardProject is one project's line of the dashboard.
+type DashboardProject struct {
+	ProjectID         string            `json:"project_id"`
+	Seq               int               `json:"seq"`
+	Title             string            `json:"title"`
+	ReportState       plan.ReportState  `json:"report_state"` // for the month; "" when none
+	Late              bool              `json:"late"`
+	PlannedInvestment *plan.Decimal     `json:"planned_investment_wan"`
+	ActualInvestment  *plan.Decimal     `json:"actual_investment_wan"`
+	Disbursed         *plan.Decimal     `json:"disbursed_wan"`
+	Targets           []DashboardTarget `json:"targets"`
+}
+
+// DashboardTarget is one target's months.
+type DashboardTarget struct {
+	TargetID string        `json:"target_id"`
+	Metric   string        `json:"metric"`
+	Unit     string        `json:"unit"`
+	Kind     string        `json:"kind"`
+	Value    plan.Decimal  `json:"value"` // the annual target
+	Months   []TargetMonth `json:"months"`
+	Latest   *plan.Decimal `json:"latest"` // the latest reported actual through the month
+	Expected plan.Decimal  `json:"expected"`
+	Source   string        `json:"source"` // of Expected: plan.Baseline…
+	Lower    bool          `json:"lower_is_better,omitempty"`
+}
+
+// TargetMonth is one month of a target: expected against reported.
+type TargetMonth struct {
+	Month    time.Month    `json:"month"`
+	Expected plan.Decimal  `json:"expected"`
+	Actual   *plan.Decimal `json:"actual"` // nil when not reported that month
+}
+
+type monthFigures struct {
+	state                 plan.ReportState
+	submittedAt           *time.Time
+	investment, disbursed *plan.Decimal
+	actual                map[string]*plan.Decimal
+}
+
+// Dashboard computes the roll-up of a jurisdiction for a period, from the
+// projects in force of its plan for that year. Four queries, whatever the
+// number of projects; sums are exact (plan.Decimal), done here rather than
+// in SQL where TEXT decimals would turn into floating point.
+func (s *Store) Dashboard(ctx context.Context, jurisdictionCode string, period plan.Period) (*Dashboard, error) {
+	d := &Dashboard{JurisdictionCode: jurisdictionCode, Period: period, ByState: map[string]int{}, Items: []DashboardProject{}}
+	now := s.now()
+	err := s.read(ctx, func(c conn) error {
+		projects, err := loadProjects(c, "p.jurisdiction_code = ? AND p.year = ? AND p.retired_by = ''", []any{jurisdictionCode, period.Year}, false)
+		if err != nil {
+			return err
+		}
+		plans := map[string]*plan.MonthlyPlan{}
+		rows, err := c.query(`SELECT m.project_id FROM monthly_plans m JOIN projects p ON p.id = m.project_id
+			WHERE p.jurisdiction_code = ? AND p.year = ? AND p.retired_by = '' AND m.state = 'approved'`, jurisdictionCode, period.Year)
+		if err != nil {
+			return err
+		}
+		var approved []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			approved = append(approved, id)
+		}
+		rows.Close()
+		for _, id := range approved {
+			if plans[id], err = loadMonthlyPlan(c, id); err != nil {
+				return err
+			}
+		}
+		// figures[project][month]
+		figures := map[string]map[time.Month]*monthFigures{}
+		rows, err = c.query(`SELECT r.project_id, r.period, r.state, r.submitted_at, r.investment_wan, r.disbursed_wan
+			FROM reports r JOIN projects p ON p.id = r.project_id
+			WHERE p.jurisdiction_code = ? AND p.year = ? AND p.retired_by = '' AND r.period >= ? AND r.period <= ?`,
+			jurisdictionCode, period.Year, plan.Period{Year: period.Year, Month: 1}.String(), period.String())
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var pid string
+			var per plan.Period
+			var f monthFigures
+			var submitted, inv, disb sql.NullString
+			if err := rows.Scan(&pid, &per, &f.state, &submitted, &inv, &disb); err != nil {
+				rows.Close()
+				return err
+			}
+			f.submittedAt = parseTSPtr(submitted)
+			if f.investment, err = scanDec(inv); err == nil {
+				f.disbursed, err = scanDec(disb)
+			}
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			f.actual = map[string]*plan.Decimal{}
+			if figures[pid] == nil {
+				figures[pid] = map[time.Month]*monthFigures{}
+			}
+			figures[pid][per.Month] = &f
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows, err = c.query(`SELECT r.project_id, r.period, rt.target_id, rt.actual FROM report_targets rt
+			JOIN reports r ON r.id = rt.report_id JOIN projects p ON p.id = r.project_id
+			WHERE p.jurisdiction_code = ? AND p.year = ? AND p.retired_by = '' AND r.period >= ? AND r.period <= ? AND rt.actual IS NOT NULL`,
+			jurisdictionCode, period.Year, plan.Period{Year: period.Year, Month: 1}.String(), period.String())
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var pid, tid string
+			var per plan.Period
+			var actual sql.NullString
+			if err := rows.Scan(&pid, &per, &tid, &actual); err != nil {
+				return err
+			}
+			v, err := scanDec(actual)
+			if err != nil {
+				return err
+			}
+			if f := figures[pid][per.Month]; f != nil {
+				f.actual[tid] = v
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for i := range projects {
+			d.Items = append(d.Items, s.dashboardProject(d, &projects[i], plans[projects[i].ID], figures[projects[i].ID], period, now))
+		}
+		return nil
+	})
+	return d, err
+}
+
+func counted(f *monthFigures) bool {
+	return f != nil && (f.state == plan.ReportSubmitted || f.state == plan.ReportAccepted)
+}
+
+func (s *Store) dashboardProject(d *Dashboard, p *plan.ProjectRecord, mp *plan.MonthlyPlan, figs map[time.Month]*monthFigures, period plan.Period, now time.Time) DashboardProject {
+	m := period.Month
+	item := DashboardProject{ProjectID: p.ID, Seq: p.Seq, Title: p.Title, Targets: []DashboardTarget{}}
+	d.Projects++
+	cur := figs[m]
+	if cur == nil {
+		d.ByState["none"]++
+	} else {
+		item.ReportState = cur.state
+		d.ByState[string(cur.state)]++
+	}
+	switch {
+	case counted(cur) && cur.submittedAt != nil:
+		item.Late = period.IsLate(*cur.submittedAt, s.DueDay)
+	case cur == nil || cur.state == plan.ReportDraft:
+		item.Late = period.IsLate(now, s.DueDay)
+	}
+	if item.Late {
+		d.Late++
+	}
+
+	// Planned investment through the month.
+	if mp != nil && mp.PlannedInvestmentThrough(12).IsPositive() {
+		v := mp.PlannedInvestmentThrough(m)
+		item.PlannedInvestment = &v
+	} else if p.Investment != nil {
+		v := plan.Decimal{Decimal: p.Investment.Mul(plan.DecimalFromInt(int64(m))).DivRound(plan.DecimalFromInt(12).Decimal, 4)}
+		item.PlannedInvestment = &v
+	}
+	if item.PlannedInvestment != nil {
+		d.PlannedInvestment = d.PlannedInvestment.Add(*item.PlannedInvestment)
+	}
+	// The latest counted report through the month.
+	for month := m; month >= 1; month-- {
+		if f := figs[month]; counted(f) {
+			item.ActualInvestment, item.Disbursed = f.investment, f.disbursed
+			break
+		}
+	}
+	if item.ActualInvestment != nil {
+		d.ActualInvestment = d.ActualInvestment.Add(*item.ActualInvestment)
+	}
+	if item.Disbursed != nil {
+		d.Disbursed = d.Disbursed.Add(*item.Disbursed)
+	}
+
+	for _, t := range p.ActiveTargets() {
+		dt := DashboardTarget{TargetID: t.ID, Metric: t.Metric, Unit: t.Unit, Kind: t.Kind, Value: t.Value}
+		for month := time.January; month <= m; month++ {
+			e := plan.Expected(&t, mp, month)
+			tm := TargetMonth{Month: month, Expected: e.Value}
+			if f := figs[month]; counted(f) {
+				tm.Actual = f.actual[t.ID]
+			}
+			if tm.Actual != nil {
+				dt.Latest = tm.Actual
+			}
+			dt.Months = append(dt.Months, tm)
+			dt.Expected, dt.Source, dt.Lower = e.Value, e.Source, e.LowerIsBetter
+		}
+		item.Targets = append(item.Targets, dt)
+	}
+	return item
+}

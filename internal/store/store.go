@@ -1,0 +1,422 @@
+// Package store keeps the monthly cycle in SQL: SQLite (a file, the
+// default) or PostgreSQL, with one schema, one set of migrations per
+// database kept parallel, and hand-written SQL shared by both.
+//
+// Every write runs in one transaction that also appends a row to the
+// hash-chained audit log (see internal/audit), so a change and its audit
+// row commit or vanish together. Operations that a user starts take the
+// acting *plan.User and check plan.Can inside the transaction; reads of
+// published plans and projects take no user (they are public).
+//
+// Errors are *plan.Error with the codes named on each method; anything else
+// is an internal error.
+//
+// # Writers
+//
+// SQLite allows one writer at a time. With several pooled connections a
+// transaction that starts reading and then writes can fail at once with
+// SQLITE_BUSY ("database is locked") whatever the busy_timeout, because
+// SQLite refuses to wait when waiting could deadlock. So the Store keeps
+// two pools on a SQLite file: one writer connection (SetMaxOpenConns(1),
+// transactions begun IMMEDIATE) through which every write transaction
+// passes, queued by database/sql, and a pool of read-only connections that
+// WAL lets read while the writer writes. Writers wait their turn in Go
+// instead of failing in SQLite; transactions are short (milliseconds), so
+// the queue stays short. A single goroutine batching writes into group
+// commits would write faster under heavy load, but it would tie unrelated
+// requests' success together and complicate every error path; at the
+// volume of a government's monthly reporting the simple queue is ample.
+//
+// On PostgreSQL one pool serves both; concurrent writers are kept correct
+// by optimistic version checks in UPDATE … WHERE version = ?, unique
+// constraints, and the audit head row, whose lock serialises appends to
+// the chain.
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers driver "pgx"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	_ "modernc.org/sqlite" // registers driver "sqlite"
+
+	"minsheng/internal/audit"
+	"minsheng/internal/plan"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// sqlitePragmas are set on every SQLite connection through the DSN, because
+// PRAGMA statements run with db.Exec reach only one pooled connection.
+var sqlitePragmas = []string{"busy_timeout(5000)", "foreign_keys(1)", "journal_mode(WAL)", "synchronous(FULL)"}
+
+// Defaults of the Store's settings.
+const (
+	DefaultMaxAttachmentBytes = 20 << 20
+	DefaultSessionTTL         = 12 * time.Hour
+	DefaultMaxLoginFailures   = 5
+	DefaultLockout            = 15 * time.Minute
+)
+
+// Store is the database. Set its exported fields right after Open, before
+// use; they are read without locks.
+type Store struct {
+	// Now gives the time of every write; tests replace it to control the
+	// clock. All times stored are UTC with microseconds.
+	Now func() time.Time
+	// NewID makes the random part of new IDs.
+	NewID func() string
+	// DueDay is the day of the next month a report is due (plan.DefaultDueDay).
+	DueDay int
+	// MaxAttachmentBytes bounds one uploaded file.
+	MaxAttachmentBytes int64
+	// SessionTTL is how long a session lives after it was last touched.
+	SessionTTL time.Duration
+	// MaxLoginFailures failed logins in a row lock an account for Lockout.
+	MaxLoginFailures int
+	Lockout          time.Duration
+
+	postgres bool
+	w        *sql.DB // writes (the single writer connection on SQLite)
+	r        *sql.DB // reads
+}
+
+// Open opens the database named by dsn and brings its schema up to date.
+// A dsn starting with postgres:// or postgresql:// is a PostgreSQL
+// connection string for pgx (search_path=… as a parameter selects a schema);
+// anything else is a SQLite file path or file: URI, created if missing.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	s := &Store{
+		Now:                time.Now,
+		NewID:              randomID,
+		DueDay:             plan.DefaultDueDay,
+		MaxAttachmentBytes: DefaultMaxAttachmentBytes,
+		SessionTTL:         DefaultSessionTTL,
+		MaxLoginFailures:   DefaultMaxLoginFailures,
+		Lockout:            DefaultLockout,
+	}
+	var err error
+	switch {
+	case dsn == "":
+		return nil, plan.Errorf(plan.EInvalid, "未指定数据库")
+	case strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://"):
+		s.postgres = true
+		if s.w, err = sql.Open("pgx", dsn); err != nil {
+			return nil, err
+		}
+		s.r = s.w
+	default:
+		if s.w, err = sql.Open("sqlite", sqliteDSN(dsn, "_txlock=immediate")); err != nil {
+			return nil, err
+		}
+		s.w.SetMaxOpenConns(1)
+		s.w.SetConnMaxIdleTime(0)
+		// The writer connects first: on a new file it is the one that
+		// switches the journal to WAL, which readers cannot do.
+		if err := s.w.PingContext(ctx); err != nil {
+			s.w.Close()
+			return nil, fmt.Errorf("打开数据库 %s 失败: %w", dsn, err)
+		}
+		if s.r, err = sql.Open("sqlite", sqliteDSN(dsn, "_pragma=query_only(1)")); err != nil {
+			s.w.Close()
+			return nil, err
+		}
+		s.r.SetMaxOpenConns(max(4, runtime.NumCPU()))
+	}
+	if err := s.w.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("连接数据库失败: %w", err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("数据库迁移失败: %w", err)
+	}
+	return s, nil
+}
+
+func sqliteDSN(dsn string, extra ...string) string {
+	params := extra
+	for _, p := range sqlitePragmas {
+		params = append(params, "_pragma="+p)
+	}
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	return dsn + sep + strings.Join(params, "&")
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	dialect, dir := goose.DialectSQLite3, "migrations/sqlite"
+	var opts []goose.ProviderOption
+	if s.postgres {
+		dialect, dir = goose.DialectPostgres, "migrations/postgres"
+		// Two servers starting at once must not both migrate.
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
+		if err != nil {
+			return err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	sub, err := fs.Sub(migrations, dir)
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(dialect, s.w, sub, opts...)
+	if err != nil {
+		return err
+	}
+	_, err = p.Up(ctx)
+	return err
+}
+
+// SchemaVersion returns the version of the newest migration applied.
+func (s *Store) SchemaVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := s.r.QueryRowContext(ctx, "SELECT COALESCE(MAX(version_id), 0) FROM goose_db_version WHERE is_applied").Scan(&v)
+	return v, err
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	var err error
+	if s.r != nil && s.r != s.w {
+		err = s.r.Close()
+	}
+	if s.w != nil {
+		err = errors.Join(err, s.w.Close())
+	}
+	return err
+}
+
+// Postgres reports whether the store is on PostgreSQL.
+func (s *Store) Postgres() bool { return s.postgres }
+
+// DB returns the pool for reads, for tests and tools that need raw access.
+func (s *Store) DB() *sql.DB { return s.r }
+
+// WriteDB returns the pool for writes, for tests and tools that need raw
+// access (e.g. a test that tampers with the audit log).
+func (s *Store) WriteDB() *sql.DB { return s.w }
+
+func randomID() string {
+	var b [12]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b[:])
+}
+
+func (s *Store) id(prefix string) string { return prefix + "_" + s.NewID() }
+
+func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+
+// conn runs SQL written with ? placeholders on a pool or a transaction,
+// rebinding them to $1, $2 … for PostgreSQL.
+type conn struct {
+	x interface {
+		ExecContext(context.Context, string, ...any) (sql.Result, error)
+		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+		QueryRowContext(context.Context, string, ...any) *sql.Row
+	}
+	ctx context.Context
+	pg  bool
+}
+
+func (c conn) q(query string) string {
+	if !c.pg {
+		return query
+	}
+	return rebind(query)
+}
+
+func (c conn) exec(query string, args ...any) (sql.Result, error) {
+	return c.x.ExecContext(c.ctx, c.q(query), args...)
+}
+
+func (c conn) query(query string, args ...any) (*sql.Rows, error) {
+	return c.x.QueryContext(c.ctx, c.q(query), args...)
+}
+
+func (c conn) row(query string, args ...any) *sql.Row {
+	return c.x.QueryRowContext(c.ctx, c.q(query), args...)
+}
+
+// rebind turns ? placeholders into $n, leaving quoted text alone.
+func rebind(q string) string {
+	var b strings.Builder
+	n := 0
+	inQuote := false
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case c == '\'':
+			inQuote = !inQuote
+			b.WriteByte(c)
+		case c == '?' && !inQuote:
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// tx is a write transaction with its fixed time and acting user.
+type tx struct {
+	conn
+	s     *Store
+	now   time.Time
+	actor *plan.User
+}
+
+// write runs fn in a write transaction and commits it if fn returns nil.
+func (s *Store) write(ctx context.Context, actor *plan.User, fn func(t *tx) error) error {
+	if actor == nil {
+		return plan.Errorf(plan.EUnauthorized, "请先登录")
+	}
+	sqlTx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	t := &tx{conn: conn{x: sqlTx, ctx: ctx, pg: s.postgres}, s: s, now: s.now(), actor: actor}
+	if err := fn(t); err != nil {
+		sqlTx.Rollback()
+		return mapError(err)
+	}
+	return mapError(sqlTx.Commit())
+}
+
+// read runs fn on a consistent snapshot of the database.
+func (s *Store) read(ctx context.Context, fn func(c conn) error) error {
+	sqlTx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer sqlTx.Rollback()
+	return mapError(fn(conn{x: sqlTx, ctx: ctx, pg: s.postgres}))
+}
+
+// mapError turns database errors a user can cause into *plan.Error.
+func mapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var pe *plan.Error
+	if errors.As(err, &pe) {
+		return err
+	}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "UNIQUE constraint failed"), strings.Contains(msg, "SQLSTATE 23505"):
+		return &plan.Error{Code: plan.EConflict, Message: "数据已被他人同时修改或已存在，请刷新后重试"}
+	case strings.Contains(msg, "FOREIGN KEY constraint failed"), strings.Contains(msg, "SQLSTATE 23503"):
+		return &plan.Error{Code: plan.EInvalid, Message: "引用的数据不存在"}
+	}
+	return err
+}
+
+// Time helpers: every time is stored as audit.TimeLayout text.
+
+func ts(t time.Time) string { return audit.FormatTime(t) }
+
+func tsPtr(t *time.Time) any {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	return ts(*t)
+}
+
+func parseTS(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := audit.ParseTime(s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+func parseTSPtr(s sql.NullString) *time.Time {
+	if !s.Valid || s.String == "" {
+		return nil
+	}
+	t := parseTS(s.String)
+	return &t
+}
+
+func toJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only our own types are marshalled
+	}
+	return string(b)
+}
+
+func fromJSON(s string, v any) error {
+	if s == "" {
+		return nil
+	}
+	return json.Unmarshal([]byte(s), v)
+}
+
+func strList(v []string) string {
+	if v == nil {
+		v = []string{}
+	}
+	return toJSON(v)
+}
+
+func decPtr(d *plan.Decimal) any {
+	if d == nil {
+		return nil
+	}
+	return d.String()
+}
+
+func scanDec(s sql.NullString) (*plan.Decimal, error) {
+	if !s.Valid {
+		return nil, nil
+	}
+	d, err := plan.ParseDecimal(s.String)
+	if err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+func nullStr(p *string) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func strPtr(s sql.NullString) *string {
+	if !s.Valid {
+		return nil
+	}
+	v := s.String
+	return &v
+}
+
+func notFound(format string, args ...any) error {
+	return plan.Errorf(plan.ENotFound, format, args...)
+}

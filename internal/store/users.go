@@ -1,0 +1,388 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"time"
+
+	"minsheng/internal/plan"
+)
+
+const userColumns = "id, username, display_name, role, COALESCE(unit_id, ''), COALESCE(jurisdiction_code, ''), disabled, failed_logins, locked_until, created_at, updated_at"
+
+func scanUser(r interface{ Scan(...any) error }) (*plan.User, error) {
+	var u plan.User
+	var disabled int
+	var locked, created, updated string
+	err := r.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.UnitID, &u.JurisdictionCode, &disabled, &u.FailedLogins, &locked, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("用户不存在")
+	}
+	if err != nil {
+		return nil, err
+	}
+	u.Disabled = disabled != 0
+	u.LockedUntil = parseTS(locked)
+	u.CreatedAt, u.UpdatedAt = parseTS(created), parseTS(updated)
+	return &u, nil
+}
+
+// CreateUser stores a new user with an argon2id hash of password; it sets
+// u.ID and the times. A reporter's or contributor's jurisdiction is taken
+// from its unit when not given. Needs ActionManageUsers (admin).
+// Errors: invalid (fields, password shorter than 8), conflict (username
+// taken), forbidden.
+func (s *Store) CreateUser(ctx context.Context, actor *plan.User, u *plan.User, password string) error {
+	if len([]rune(password)) < 8 {
+		return plan.FieldError("password", "密码至少 8 位")
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, actor, func(t *tx) error {
+		if err := plan.Authorize(actor, plan.ActionManageUsers, plan.Resource{Kind: plan.ResourceUser}); err != nil {
+			return err
+		}
+		u.Username = strings.TrimSpace(u.Username)
+		if u.UnitID != "" {
+			unit, err := scanUnit(t.row("SELECT id, jurisdiction_code, name, created_at FROM units WHERE id = ?", u.UnitID))
+			if err != nil {
+				return plan.FieldError("unit", "单位不存在")
+			}
+			if u.JurisdictionCode == "" {
+				u.JurisdictionCode = unit.JurisdictionCode
+			} else if u.JurisdictionCode != unit.JurisdictionCode {
+				return plan.FieldError("jurisdiction", "单位「%s」不属于行政区划 %s", unit.Name, u.JurisdictionCode)
+			}
+		}
+		if err := u.Validate(); err != nil {
+			return err
+		}
+		var n int
+		if err := t.row("SELECT COUNT(*) FROM users WHERE username = ?", u.Username).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return &plan.Error{Code: plan.EConflict, Field: "username", Message: "用户名「" + u.Username + "」已被使用"}
+		}
+		u.ID = s.id("user")
+		u.CreatedAt, u.UpdatedAt = t.now, t.now
+		if _, err := t.exec(`INSERT INTO users (id, username, display_name, password_hash, role, unit_id, jurisdiction_code, disabled, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			u.ID, u.Username, u.DisplayName, hash, string(u.Role), nullIfEmpty(u.UnitID), nullIfEmpty(u.JurisdictionCode), boolInt(u.Disabled), ts(t.now), ts(t.now)); err != nil {
+			return err
+		}
+		return t.audit("user.create", "user", u.ID, nil, u)
+	})
+}
+
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// GetUser returns a user by ID. Errors: not_found.
+func (s *Store) GetUser(ctx context.Context, id string) (*plan.User, error) {
+	var u *plan.User
+	err := s.read(ctx, func(c conn) error {
+		var err error
+		u, err = scanUser(c.row("SELECT "+userColumns+" FROM users WHERE id = ?", id))
+		return err
+	})
+	return u, err
+}
+
+// GetUserByUsername returns a user by username. Errors: not_found.
+func (s *Store) GetUserByUsername(ctx context.Context, username string) (*plan.User, error) {
+	var u *plan.User
+	err := s.read(ctx, func(c conn) error {
+		var err error
+		u, err = scanUser(c.row("SELECT "+userColumns+" FROM users WHERE username = ?", strings.TrimSpace(username)))
+		return err
+	})
+	return u, err
+}
+
+// ListUsers returns all users by username.
+func (s *Store) ListUsers(ctx context.Context) ([]plan.User, error) {
+	var out []plan.User
+	err := s.read(ctx, func(c conn) error {
+		rows, err := c.query("SELECT " + userColumns + " FROM users ORDER BY username")
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			u, err := scanUser(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, *u)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// SetPassword replaces a user's password and ends its sessions. Needs
+// ActionManageUsers, or the user itself. Errors: invalid, not_found,
+// forbidden.
+func (s *Store) SetPassword(ctx context.Context, actor *plan.User, userID, password string) error {
+	if len([]rune(password)) < 8 {
+		return plan.FieldError("password", "密码至少 8 位")
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, actor, func(t *tx) error {
+		if actor.ID != userID {
+			if err := plan.Authorize(actor, plan.ActionManageUsers, plan.Resource{Kind: plan.ResourceUser}); err != nil {
+				return err
+			}
+		}
+		res, err := t.exec("UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = '', updated_at = ? WHERE id = ?", hash, ts(t.now), userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound("用户不存在")
+		}
+		if _, err := t.exec("DELETE FROM sessions WHERE user_id = ?", userID); err != nil {
+			return err
+		}
+		return t.audit("user.set_password", "user", userID, nil, map[string]string{"password": "（已更改）"})
+	})
+}
+
+// SetUserDisabled disables or re-enables a user; disabling ends its
+// sessions. Needs ActionManageUsers. Errors: not_found, forbidden.
+func (s *Store) SetUserDisabled(ctx context.Context, actor *plan.User, userID string, disabled bool) error {
+	return s.write(ctx, actor, func(t *tx) error {
+		if err := plan.Authorize(actor, plan.ActionManageUsers, plan.Resource{Kind: plan.ResourceUser}); err != nil {
+			return err
+		}
+		before, err := scanUser(t.row("SELECT "+userColumns+" FROM users WHERE id = ?", userID))
+		if err != nil {
+			return err
+		}
+		if _, err := t.exec("UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?", boolInt(disabled), ts(t.now), userID); err != nil {
+			return err
+		}
+		if disabled {
+			if _, err := t.exec("DELETE FROM sessions WHERE user_id = ?", userID); err != nil {
+				return err
+			}
+		}
+		after := *before
+		after.Disabled = disabled
+		return t.audit("user.set_disabled", "user", userID, before, after)
+	})
+}
+
+// Authenticate checks a username and password. After MaxLoginFailures
+// failures in a row the account is locked for Lockout; a success resets the
+// count. Unknown users, wrong passwords, disabled and locked accounts all
+// answer unauthorized with the same message, so a caller learns nothing
+// about which usernames exist (a locked account says it is locked only when
+// the password was right). Failures and successes are audited.
+func (s *Store) Authenticate(ctx context.Context, username, password string) (*plan.User, error) {
+	wrong := plan.Errorf(plan.EUnauthorized, "用户名或密码错误")
+	var u *plan.User
+	var hash string
+	err := s.read(ctx, func(c conn) error {
+		var err error
+		u, err = scanUser(c.row("SELECT "+userColumns+" FROM users WHERE username = ?", strings.TrimSpace(username)))
+		if err != nil {
+			return err
+		}
+		return c.row("SELECT password_hash FROM users WHERE id = ?", u.ID).Scan(&hash)
+	})
+	if plan.ErrorCode(err) == plan.ENotFound {
+		// Spend the same time as a real check.
+		CheckPassword(dummyHash, password)
+		return nil, wrong
+	}
+	if err != nil {
+		return nil, err
+	}
+	ok, err := CheckPassword(hash, password)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if u.Disabled {
+		return nil, wrong
+	}
+	if now.Before(u.LockedUntil) {
+		if ok {
+			return nil, plan.Errorf(plan.EUnauthorized, "连续登录失败次数过多，账号已锁定至 %s", u.LockedUntil.In(plan.Shanghai).Format("2006-01-02 15:04"))
+		}
+		return nil, wrong
+	}
+	err = s.write(ctx, &plan.User{ID: u.ID}, func(t *tx) error {
+		if ok {
+			if u.FailedLogins == 0 && u.LockedUntil.IsZero() {
+				return t.audit("user.login", "user", u.ID, nil, nil)
+			}
+			if _, err := t.exec("UPDATE users SET failed_logins = 0, locked_until = '' WHERE id = ?", u.ID); err != nil {
+				return err
+			}
+			return t.audit("user.login", "user", u.ID, nil, nil)
+		}
+		var failures int
+		if err := t.row("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins", u.ID).Scan(&failures); err != nil {
+			return err
+		}
+		detail := map[string]any{"failed_logins": failures}
+		if failures >= s.MaxLoginFailures {
+			until := t.now.Add(s.Lockout)
+			if _, err := t.exec("UPDATE users SET failed_logins = 0, locked_until = ? WHERE id = ?", ts(until), u.ID); err != nil {
+				return err
+			}
+			detail["locked_until"] = ts(until)
+		}
+		return t.audit("user.login_failed", "user", u.ID, nil, detail)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, wrong
+	}
+	u.FailedLogins, u.LockedUntil = 0, time.Time{}
+	return u, nil
+}
+
+// dummyHash is checked against when the username is unknown.
+var dummyHash, _ = HashPassword("minsheng-dummy-password")
+
+// Session is a login. Its token is given to the client once; only its
+// SHA-256 is stored, so a copy of the database opens no session.
+type Session struct {
+	UserID     string    `json:"user_id"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
+}
+
+func tokenHash(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+// CreateSession starts a session for a user and returns its token (32
+// random bytes, base64url). Errors: not_found.
+func (s *Store) CreateSession(ctx context.Context, userID string) (string, *Session, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", nil, err
+	}
+	token := base64.RawURLEncoding.EncodeToString(b[:])
+	var sess *Session
+	err := s.write(ctx, &plan.User{ID: userID}, func(t *tx) error {
+		if _, err := scanUser(t.row("SELECT "+userColumns+" FROM users WHERE id = ?", userID)); err != nil {
+			return err
+		}
+		sess = &Session{UserID: userID, CreatedAt: t.now, LastSeenAt: t.now, ExpiresAt: t.now.Add(s.SessionTTL)}
+		if _, err := t.exec("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+			tokenHash(token), userID, ts(sess.CreatedAt), ts(sess.LastSeenAt), ts(sess.ExpiresAt)); err != nil {
+			return err
+		}
+		return t.audit("session.create", "user", userID, nil, nil)
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return token, sess, nil
+}
+
+// LookupSession returns the session of a token and its user. Errors:
+// unauthorized (unknown or expired token, disabled user).
+func (s *Store) LookupSession(ctx context.Context, token string) (*Session, *plan.User, error) {
+	var sess Session
+	var u *plan.User
+	err := s.read(ctx, func(c conn) error {
+		var created, seen, expires string
+		err := c.row("SELECT user_id, created_at, last_seen_at, expires_at FROM sessions WHERE token_hash = ?", tokenHash(token)).
+			Scan(&sess.UserID, &created, &seen, &expires)
+		if errors.Is(err, sql.ErrNoRows) {
+			return plan.Errorf(plan.EUnauthorized, "登录已失效，请重新登录")
+		}
+		if err != nil {
+			return err
+		}
+		sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = parseTS(created), parseTS(seen), parseTS(expires)
+		u, err = scanUser(c.row("SELECT "+userColumns+" FROM users WHERE id = ?", sess.UserID))
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if !s.now().Before(sess.ExpiresAt) || u.Disabled {
+		return nil, nil, plan.Errorf(plan.EUnauthorized, "登录已失效，请重新登录")
+	}
+	return &sess, u, nil
+}
+
+// TouchSession extends a session by SessionTTL from now. It is not audited
+// (it would log every request) and it is cheap to skip: callers may touch
+// only when LastSeenAt is a minute old. Errors: unauthorized.
+func (s *Store) TouchSession(ctx context.Context, token string) error {
+	now := s.now()
+	res, err := s.w.ExecContext(ctx, conn{pg: s.postgres}.q("UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ? AND expires_at > ?"),
+		ts(now), ts(now.Add(s.SessionTTL)), tokenHash(token), ts(now))
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return plan.Errorf(plan.EUnauthorized, "登录已失效，请重新登录")
+	}
+	return nil
+}
+
+// DeleteSession ends a session (logout). Deleting an unknown token is not
+// an error.
+func (s *Store) DeleteSession(ctx context.Context, token string) error {
+	return s.write(ctx, plan.SystemUser, func(t *tx) error {
+		var userID string
+		err := t.row("SELECT user_id FROM sessions WHERE token_hash = ?", tokenHash(token)).Scan(&userID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := t.exec("DELETE FROM sessions WHERE token_hash = ?", tokenHash(token)); err != nil {
+			return err
+		}
+		t.actor = &plan.User{ID: userID}
+		return t.audit("session.delete", "user", userID, nil, nil)
+	})
+}
+
+// DeleteExpiredSessions removes sessions past their expiry; returns how
+// many. Housekeeping, not audited.
+func (s *Store) DeleteExpiredSessions(ctx context.Context) (int64, error) {
+	res, err := s.w.ExecContext(ctx, conn{pg: s.postgres}.q("DELETE FROM sessions WHERE expires_at <= ?"), ts(s.now()))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
