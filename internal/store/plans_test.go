@@ -219,4 +219,3 @@ func TestNewVersionKeepsReportsAttached(t *testing.T) {
 		}
 	})
 }
-
