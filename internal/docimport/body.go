@@ -144,7 +144,9 @@ func checkNumbering(ps []*rawProject, f *findings) {
 
 var unitClause = regexp.MustCompile(`[（(\[【]\s*((?:牵头|责任|配合|协办|参与|主办|实施)(?:单位|部门)\s*[:：][^）)\]】]*)[）)\]】]`)
 
-func hasUnitClause(t string) bool { return unitClause.MatchString(t) || unitLine.MatchString(t) }
+func hasUnitClause(t string) bool {
+	return len(findUnitKeys(t)) > 0 && (unitClause.MatchString(t) || unitLine.MatchString(t))
+}
 
 func clip(s string, n int) string {
 	rs := []rune(s)

@@ -45,6 +45,9 @@ var unitLineAll = regexp.MustCompile(`(?m)^[（(\[【]?(?:牵头|责任|配合|�
 // withoutUnits is a project's text without unit clauses and tags: the part
 // that promises something.
 func withoutUnits(t string) string {
+	if len(findUnitKeys(t)) == 0 {
+		return tagBracket.ReplaceAllString(t, "")
+	}
 	t = unitClause.ReplaceAllString(t, "")
 	t = unitLineAll.ReplaceAllString(t, "")
 	return tagBracket.ReplaceAllString(t, "")

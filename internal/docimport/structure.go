@@ -84,16 +84,17 @@ func chineseNumber(s string) int {
 }
 
 var (
-	docNumber    = regexp.MustCompile(`[\p{Han}]{1,12}[〔［\[【(（]\d{4}[〕］\]】)）]\d{1,4}号`)
-	issuerLine   = regexp.MustCompile(`^(.{2,30}?(?:人民政府|政府办公室|人民政府办公室|办公厅|委员会|办公室))(?:文件)?$`)
-	printedDate  = regexp.MustCompile(`(\d{4})年(\d{1,2})月(\d{1,2})日\s*印发`)
-	plainDate    = regexp.MustCompile(`^(\d{4})年(\d{1,2})月(\d{1,2})日$`)
-	planTitle    = regexp.MustCompile(`民生实事.{0,12}(?:方案|清单|计划|项目|安排|计划表)`)
-	quotedTitle  = regexp.MustCompile(`《([^》]*民生实事[^》]*)》`)
-	yearInText   = regexp.MustCompile(`(20\d\d)\s*年`)
-	declaredWord = regexp.MustCompile(`(?:办好|实施|推进|确定|安排|实施好|办成)[^。；]{0,8}?(\d+|[一二三四五六七八九十]+|若干)\s*(?:件|项|个)[^。；]{0,12}?(?:民生实事|实事|项目)`)
-	declaredSome = regexp.MustCompile(`(?:办好|实施|推进|确定|安排)[^。；]{0,8}若干[^。；]{0,16}实事`)
-	closingTitle = regexp.MustCompile(`^(?:工作要求|保障措施|组织保障|工作措施|有关要求|组织实施|相关要求)`)
+	docNumber       = regexp.MustCompile(`[\p{Han}]{1,12}[〔［\[【(（]\d{4}[〕］\]】)）]\d{1,4}号`)
+	issuerLine      = regexp.MustCompile(`^(.{2,30}?(?:人民政府|政府办公室|人民政府办公室|办公厅|委员会|办公室))(?:文件)?$`)
+	printedDate     = regexp.MustCompile(`(\d{4})年(\d{1,2})月(\d{1,2})日\s*印发`)
+	plainDate       = regexp.MustCompile(`^(\d{4})年(\d{1,2})月(\d{1,2})日$`)
+	planTitle       = regexp.MustCompile(`民生实事.{0,12}(?:方案|清单|计划|项目|安排|计划表)`)
+	quotedTitle     = regexp.MustCompile(`《([^》]*民生实事[^》]*)》`)
+	yearInText      = regexp.MustCompile(`(20\d\d)\s*年`)
+	declaredWord    = regexp.MustCompile(`(?:办好|实施|推进|确定|安排|实施好|办成)[^。；]{0,8}?(\d+|[一二三四五六七八九十]+|若干)\s*(?:件|项|个)[^。；]{0,12}?(?:民生实事|实事|项目)`)
+	declaredSome    = regexp.MustCompile(`(?:办好|实施|推进|确定|安排)[^。；]{0,8}若干[^。；]{0,16}实事`)
+	yearInDocNumber = regexp.MustCompile(`\d{4}`)
+	closingTitle    = regexp.MustCompile(`^(?:工作要求|保障措施|组织保障|工作措施|有关要求|组织实施|相关要求)`)
 )
 
 func isoDate(y, m, d string) *string {
@@ -164,7 +165,7 @@ func readHeader(items []item, p *plan.Plan) int {
 	if m := yearInText.FindStringSubmatch(p.Title); m != nil {
 		p.Year, _ = strconv.Atoi(m[1])
 	} else if p.DocNumber != nil {
-		if m := regexp.MustCompile(`\d{4}`).FindString(*p.DocNumber); m != "" {
+		if m := yearInDocNumber.FindString(*p.DocNumber); m != "" {
 			p.Year, _ = strconv.Atoi(m)
 		}
 	}

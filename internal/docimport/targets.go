@@ -15,18 +15,18 @@ const unitAlternatives = `万平方米|平方米|万立方米|立方米|万人�
 	`万户|万名|万人|万个|个|名|人|户|家|所|条|座|套|张|床|场次|场|项|栋|辆|台|处|间|块|批次|次|册|份|支|批|片|例|只|盏|节|部|根|眼|公顷|篇|倍|万`
 
 var (
-	// numberPhrase matches a comparator word, a number or range, a unit and
-	// a trailing comparator: 不少于30名, 约24名, 95%以上, 3至5个, 1.42亿元.
-	numberPhrase = regexp.MustCompile(`(约|不少于|不低于|至少|超过|不超过|不高于|达到|提高到|提高至|达|为)?` +
-		`(?:每人每月|每月|每人|月人均)?` +
-		`(\d+(?:\.\d+)?)(?:\s*[-—~～至到]\s*(\d+(?:\.\d+)?))?` +
+	// numberAt reads, at a digit, a number or range, a unit and a trailing
+	// comparator: 30名, 95%以上, 3至5个, 1.42亿元. The words before the
+	// number (不少于, 约, 达到每人每月) are read by findNumbers, looking back:
+	// a regexp that tried them at every position was the importer's
+	// slowest part.
+	numberAt = regexp.MustCompile(`^(\d+(?:\.\d+)?)(?:\s*[-—~～至到]\s*(\d+(?:\.\d+)?))?` +
 		`(` + unitAlternatives + `)?` +
 		`(以上|以下|左右|以内|余)?`)
 	// notAUnit: what follows a counted unit and makes it a duration (2个月).
 	notAUnit      = regexp.MustCompile(`^(?:年|月|日|小时|天|周岁|岁|工作日|学年)`)
 	increment     = regexp.MustCompile(`(?:提高|增加|上调|提升|增长)$`)
 	subjectBefore = regexp.MustCompile(`(?:将)?([^，。；：将]+?)(?:分别)?(?:提高|上调|提升)[了]?\d`)
-	milestoneWord = regexp.MustCompile(`投入使用|建成投用|投入运营|竣工|完工|建成|通车`)
 )
 
 // classifiers count things; a classifier followed by a noun names the
@@ -59,13 +59,12 @@ func readTargets(text string) []plan.Target {
 func numberTargets(s string, consumed map[int]bool) []plan.Target {
 	var out []plan.Target
 	prevEnd := 0
-	for _, m := range numberPhrase.FindAllStringSubmatchIndex(s, -1) {
-		start, end := m[0], m[1]
-		num, unit := s[m[4]:m[5]], group(s, m, 4)
+	for _, m := range findNumbers(s) {
+		start, end, unit := m.start, m.end, m.unit
 		if unit == "" {
 			continue // a year, an age, a date: part of the words around it
 		}
-		if consumed[m[4]] || precededByLatin(s, m[4]) || notAUnit.MatchString(s[end:]) && group(s, m, 5) == "" {
+		if consumed[m.numAt] || precededByLatin(s, m.numAt) || notAUnit.MatchString(s[end:]) && m.post == "" {
 			prevEnd = max(prevEnd, end)
 			continue
 		}
@@ -79,9 +78,9 @@ func numberTargets(s string, consumed map[int]bool) []plan.Target {
 			prevEnd = end
 			continue
 		}
-		value := plan.MustDecimal(num)
-		cmp := comparator(group(s, m, 1), group(s, m, 5))
-		if group(s, m, 3) != "" {
+		value := plan.MustDecimal(m.num)
+		cmp := comparator(m.pre, m.post)
+		if m.upper != "" {
 			cmp = plan.AtLeast
 		}
 		metric := metricBefore(before)
@@ -116,9 +115,9 @@ func numberTargets(s string, consumed map[int]bool) []plan.Target {
 		}
 		for _, mt := range eachMetric(metric, before) {
 			out = append(out, makeTarget(text, mt, cmp, value, unit, before))
-			if upper := group(s, m, 3); upper != "" {
+			if m.upper != "" {
 				// A range 3至5个 promises at least 3 and at most 5.
-				out = append(out, makeTarget(text, mt, plan.AtMost, plan.MustDecimal(upper), unit, before))
+				out = append(out, makeTarget(text, mt, plan.AtMost, plan.MustDecimal(m.upper), unit, before))
 			}
 		}
 		prevEnd = end
@@ -135,7 +134,15 @@ var (
 	valueList    = regexp.MustCompile(`(?:按|为|达到|提高到|提高至|提高|增加)?(?:每人每月|每月|每人)?(\d+(?:\.\d+)?)(` + unitAlternatives + `)?((?:、\d+(?:\.\d+)?(?:` + unitAlternatives + `)?)+)`)
 )
 
+var (
+	plainNumber = regexp.MustCompile(`\d+(?:\.\d+)?`)
+	listItem    = regexp.MustCompile(`(\d+(?:\.\d+)?)(` + unitAlternatives + `)?$`)
+)
+
 func respectiveTargets(s string, consumed map[int]bool) []plan.Target {
+	if !strings.Contains(s, "分别") {
+		return nil
+	}
 	m := respectively.FindStringSubmatchIndex(s)
 	if m == nil {
 		return nil
@@ -197,7 +204,7 @@ func distributeSuffix(items []string) []string {
 // listNumbers returns the offsets of every number in a matched value list.
 func listNumbers(s string, l []int) []int {
 	var out []int
-	for _, n := range regexp.MustCompile(`\d+(?:\.\d+)?`).FindAllStringIndex(s[l[0]:l[1]], -1) {
+	for _, n := range plainNumber.FindAllStringIndex(s[l[0]:l[1]], -1) {
 		out = append(out, l[0]+n[0])
 	}
 	return out
@@ -207,7 +214,7 @@ func listNumbers(s string, l []int) []int {
 // with a unit each; a value without a unit takes the next one given.
 func listValues(s string, l []int) (values, units []string) {
 	for _, part := range strings.Split(s[l[0]:l[1]], "、") {
-		m := regexp.MustCompile(`(\d+(?:\.\d+)?)(` + unitAlternatives + `)?$`).FindStringSubmatch(part)
+		m := listItem.FindStringSubmatch(part)
 		if m == nil {
 			return nil, nil
 		}
@@ -227,7 +234,7 @@ func milestoneTargets(s string) []plan.Target {
 	var out []plan.Target
 	for _, clause := range splitKeep(s, "，；") {
 		c := trimPunct(clause)
-		if !milestoneWord.MatchString(c) || numberPhrase.MatchString(c) && hasCountedNumber(c) {
+		if !containsAny(c, milestoneWords) || hasCountedNumber(c) {
 			continue
 		}
 		metric := cleanMetric(c)
@@ -241,13 +248,78 @@ func milestoneTargets(s string) []plan.Target {
 	return out
 }
 
-func hasCountedNumber(c string) bool {
-	for _, m := range numberPhrase.FindAllStringSubmatch(c, -1) {
-		if m[4] != "" {
+// milestoneWords mark a yes/no outcome.
+var milestoneWords = []string{"投入使用", "建成投用", "投入运营", "竣工", "完工", "建成", "通车"}
+
+func containsAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
 			return true
 		}
 	}
 	return false
+}
+
+func hasCountedNumber(c string) bool {
+	for _, m := range findNumbers(c) {
+		if m.unit != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// number is a number found in a sentence with the words around it.
+type number struct {
+	start, numAt, end int // start includes the comparator words before
+	pre, num, upper   string
+	unit, post        string
+}
+
+// Words before a number that make it a comparison, longest first.
+var (
+	comparatorWords = []string{"不少于", "不低于", "不超过", "不高于", "提高到", "提高至", "至少", "超过", "达到", "约", "达", "为"}
+	perPersonWords  = []string{"每人每月", "月人均", "每月", "每人"}
+)
+
+func findNumbers(s string) []number {
+	var out []number
+	for i := 0; i < len(s); {
+		if s[i] < '0' || s[i] > '9' {
+			i++
+			continue
+		}
+		m := numberAt.FindStringSubmatchIndex(s[i:])
+		n := number{start: i, numAt: i, end: i + m[1], num: s[i+m[2] : i+m[3]]}
+		if m[4] >= 0 {
+			n.upper = s[i+m[4] : i+m[5]]
+		}
+		if m[6] >= 0 {
+			n.unit = s[i+m[6] : i+m[7]]
+		}
+		if m[8] >= 0 {
+			n.post = s[i+m[8] : i+m[9]]
+		}
+		before := s[:i]
+		for _, w := range perPersonWords {
+			if strings.HasSuffix(before, w) {
+				before = before[:len(before)-len(w)]
+				break
+			}
+		}
+		for _, w := range comparatorWords {
+			if strings.HasSuffix(before, w) {
+				n.pre, before = w, before[:len(before)-len(w)]
+				break
+			}
+		}
+		if n.pre != "" || len(before) < i {
+			n.start = len(before)
+		}
+		out = append(out, n)
+		i = n.end
+	}
+	return out
 }
 
 // makeTarget fills a target's derived fields: base value and unit, and kind.
@@ -467,13 +539,6 @@ func splitKeep(s, seps string) []string {
 		out = append(out, s[start:])
 	}
 	return out
-}
-
-func group(s string, m []int, g int) string {
-	if m[2*g] < 0 {
-		return ""
-	}
-	return s[m[2*g]:m[2*g+1]]
 }
 
 func precededByLatin(s string, at int) bool {

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 //go:embed data/unit_aliases.tsv
@@ -46,7 +47,6 @@ func normalizeUnit(name string) string {
 }
 
 var (
-	unitKey    = regexp.MustCompile(`(牵头|责任|配合|协办|参与|主办|实施)(?:单位|部门)\s*[:：]`)
 	unitSplit  = regexp.MustCompile(`[、，,;；/\n]+`)
 	leadKeys   = map[string]bool{"牵头": true, "主办": true}
 	tagBracket = regexp.MustCompile(`[\[【［]([^\]】］]*项目)[\]】］]`)
@@ -55,20 +55,23 @@ var (
 // readUnits finds the lead and responsible units in a project's text, in
 // brackets or on their own line.
 func readUnits(text string) (lead, responsible []string) {
-	keys := unitKey.FindAllStringSubmatchIndex(text, -1)
+	if !strings.Contains(text, "单位") && !strings.Contains(text, "部门") {
+		return nil, nil
+	}
+	keys := findUnitKeys(text)
 	for i, k := range keys {
 		end := len(text)
 		if i+1 < len(keys) {
-			end = keys[i+1][0]
+			end = keys[i+1].start
 		}
-		value := unitValue(text[k[1]:end])
+		value := unitValue(text[k.end:end])
 		for _, n := range unitSplit.Split(value, -1) {
 			n = normalizeUnit(n)
 			if n == "" || n == "等" {
 				continue
 			}
 			n = strings.TrimSuffix(n, "等")
-			if leadKeys[text[k[2]:k[3]]] {
+			if leadKeys[k.role] {
 				lead = appendNew(lead, n)
 			} else {
 				responsible = appendNew(responsible, n)
@@ -76,6 +79,50 @@ func readUnits(text string) (lead, responsible []string) {
 		}
 	}
 	return lead, responsible
+}
+
+var unitRoles = []string{"牵头", "责任", "配合", "协办", "参与", "主办", "实施"}
+
+// unitKey is a 牵头单位： or 责任单位： in a text.
+type unitKey struct {
+	role       string
+	start, end int // of the whole key, colon included
+}
+
+// findUnitKeys finds the unit keys by their 单位/部门 and looks around it;
+// a regexp with the alternatives in front was slow on every position.
+func findUnitKeys(text string) []unitKey {
+	var out []unitKey
+	for i := 0; i < len(text); {
+		j, n := indexNoun(text[i:])
+		if j < 0 {
+			break
+		}
+		at := i + j
+		end := at + n
+		rest := strings.TrimLeft(text[end:], " ")
+		colon := strings.HasPrefix(rest, "：") || strings.HasPrefix(rest, ":")
+		for _, role := range unitRoles {
+			if colon && strings.HasSuffix(text[:at], role) {
+				_, size := utf8.DecodeRuneInString(rest)
+				out = append(out, unitKey{role: role, start: at - len(role), end: len(text) - len(rest) + size})
+				break
+			}
+		}
+		i = end
+	}
+	return out
+}
+
+func indexNoun(s string) (int, int) {
+	a, b := strings.Index(s, "单位"), strings.Index(s, "部门")
+	switch {
+	case a < 0 && b < 0:
+		return -1, 0
+	case a < 0 || (b >= 0 && b < a):
+		return b, len("部门")
+	}
+	return a, len("单位")
 }
 
 // unitValue cuts the list of names after a key at the clause's end: a
