@@ -130,4 +130,3 @@ func TestAuditInSameTransaction(t *testing.T) {
 		}
 	})
 }
-

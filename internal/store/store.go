@@ -118,6 +118,9 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		if s.w, err = sql.Open("pgx", dsn); err != nil {
 			return nil, err
 		}
+		// Bounded, so that a burst of requests queues here rather than
+		// exhausting the server's max_connections.
+		s.w.SetMaxOpenConns(25)
 		s.r = s.w
 	default:
 		if s.w, err = sql.Open("sqlite", sqliteDSN(dsn, "_txlock=immediate")); err != nil {

@@ -223,7 +223,6 @@ func must[T any](v T, err error) func(t *testing.T) T {
 
 func period(s string) plan.Period { return plan.MustPeriod(s) }
 
-
 // saved(s.SaveReport(…))(t) is the saved report.
 func saved(r *plan.Report, _ plan.Problems, err error) func(t *testing.T) *plan.Report {
 	return must(r, err)
