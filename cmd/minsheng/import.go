@@ -12,6 +12,7 @@ import (
 
 	"minsheng/internal/docimport"
 	"minsheng/internal/plan"
+	"minsheng/internal/store"
 )
 
 // Exit statuses of `minsheng import`, fixed by interfaces.md.
@@ -25,6 +26,8 @@ func runImport(e env, args []string) int {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	format := fs.String("format", "text", "输出格式：json 或 text")
+	save := fs.Bool("save", false, "读取后存为草稿计划，待民生办审核发布")
+	db := dbFlag(fs, e)
 	if err := fs.Parse(args); err != nil {
 		return exitUnusable
 	}
@@ -37,12 +40,31 @@ func runImport(e env, args []string) int {
 		return exitUnusable
 	}
 	status := exitOK
+	var st *store.Store
+	if *save {
+		var err error
+		if st, err = openStore(e, *db); err != nil {
+			fmt.Fprintln(e.stderr, err)
+			return exitUnusable
+		}
+		defer st.Close()
+	}
 	for _, name := range fs.Args() {
-		p, err := importFile(name)
+		p, raw, err := importFile(name)
 		if err != nil {
 			fmt.Fprintln(e.stderr, err)
 			status = exitUnusable
 			continue
+		}
+		if st != nil {
+			text, _ := docimport.Text(name, raw)
+			pv, err := st.SaveDraftPlan(e.ctx, plan.SystemUser, p, text)
+			if err != nil {
+				fmt.Fprintf(e.stderr, "%s：保存失败：%s\n", name, plan.ErrorMessage(err))
+				status = exitUnusable
+				continue
+			}
+			fmt.Fprintf(e.stderr, "%s：已存为草稿计划 %s（第 %d 版），请在“导入”页面审核后发布\n", name, pv.ID, pv.Version)
 		}
 		if err := printPlan(e.stdout, p, *format); err != nil {
 			fmt.Fprintln(e.stderr, err)
@@ -55,22 +77,23 @@ func runImport(e env, args []string) int {
 	return status
 }
 
-func importFile(name string) (*plan.Plan, error) {
+func importFile(name string) (*plan.Plan, []byte, error) {
 	st, err := os.Stat(name)
 	if err != nil {
-		return nil, fmt.Errorf("%s：无法读取文件：%w", name, errors.Unwrap(err))
+		return nil, nil, fmt.Errorf("%s：无法读取文件：%w", name, errors.Unwrap(err))
 	}
 	if st.IsDir() {
-		return nil, fmt.Errorf("%s：这是一个目录，不是文件", name)
+		return nil, nil, fmt.Errorf("%s：这是一个目录，不是文件", name)
 	}
 	if st.Size() > int64(docimport.MaxInputSize) {
-		return nil, fmt.Errorf("%s：文件大小 %d 字节，超过 %d MiB 上限", name, st.Size(), docimport.MaxInputSize>>20)
+		return nil, nil, fmt.Errorf("%s：文件大小 %d 字节，超过 %d MiB 上限", name, st.Size(), docimport.MaxInputSize>>20)
 	}
 	raw, err := os.ReadFile(name)
 	if err != nil {
-		return nil, fmt.Errorf("%s：无法读取文件：%w", name, err)
+		return nil, nil, fmt.Errorf("%s：无法读取文件：%w", name, err)
 	}
-	return docimport.Import(name, raw)
+	p, err := docimport.Import(name, raw)
+	return p, raw, err
 }
 
 // printPlan writes the whole output at once, so a failure never leaves

@@ -35,7 +35,10 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"serve", "serve [--addr 127.0.0.1:8080] [--db FILE|postgres://…] [--demo]   启动网页与接口服务", runServe},
 		{"import", "import [--format json|text] [--save] [--db …] FILE…   读取民生实事方案文件", runImport},
+		{"user", "user add --username U --role ROLE [--unit 单位] [--jurisdiction 代码] --password-stdin   添加用户", runUser},
+		{"audit", "audit verify [--db …]   校验审计日志", runAudit},
 	}
 }
 

@@ -54,36 +54,67 @@ func Import(name string, raw []byte) (*plan.Plan, error) {
 	return p, err
 }
 
-func read(name string, raw []byte) (*plan.Plan, error) {
-	if len(raw) > MaxInputSize {
-		return nil, errorAt(0, "文件大小 %d 字节，超过 %d MiB 上限", len(raw), MaxInputSize>>20)
+// Text returns the document's text as the importer read it: what a
+// reviewer puts beside the parsed plan. A .docx gives its paragraphs and
+// its table rows with tab-separated cells.
+func Text(name string, raw []byte) (string, error) {
+	blocks, _, err := decode(name, raw)
+	if ie, ok := err.(*InputError); ok {
+		ie.File = name
 	}
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return nil, errorAt(0, "文件是空的")
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for _, bl := range blocks {
+		if bl.table == nil {
+			b.WriteString(bl.text)
+			b.WriteByte('\n')
+			continue
+		}
+		for _, row := range bl.table {
+			b.WriteString(strings.ReplaceAll(strings.Join(row, "\t"), "\n", " "))
+			b.WriteByte('\n')
+		}
+	}
+	return b.String(), nil
+}
+
+func read(name string, raw []byte) (*plan.Plan, error) {
+	blocks, enc, err := decode(name, raw)
+	if err != nil {
+		return nil, err
 	}
 	sum := sha256.Sum256(raw)
-	p := &plan.Plan{Source: plan.Source{File: name, SHA256: hex.EncodeToString(sum[:])}}
+	p := &plan.Plan{Source: plan.Source{File: name, SHA256: hex.EncodeToString(sum[:]), Encoding: enc}}
+	return parse(p, blocks)
+}
 
-	var blocks []block
+// decode turns the raw input into blocks, by its format.
+func decode(name string, raw []byte) ([]block, string, error) {
+	if len(raw) > MaxInputSize {
+		return nil, "", errorAt(0, "文件大小 %d 字节，超过 %d MiB 上限", len(raw), MaxInputSize>>20)
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil, "", errorAt(0, "文件是空的")
+	}
 	switch ext := strings.ToLower(filepath.Ext(name)); {
 	case ext == ".docx" || bytes.HasPrefix(raw, []byte("PK\x03\x04")):
 		bs, err := docx.Read(bytes.NewReader(raw), int64(len(raw)))
 		if err != nil {
-			return nil, errorAt(0, "%v", err)
+			return nil, "", errorAt(0, "%v", err)
 		}
-		blocks, p.Source.Encoding = docxBlocks(bs), EncUTF8
+		return docxBlocks(bs), EncUTF8, nil
 	case ext == ".pdf" || bytes.HasPrefix(raw, []byte("%PDF")):
-		return nil, errorAt(0, "暂不支持 PDF 文件：请另存为 .docx 或 .txt 后再导入")
+		return nil, "", errorAt(0, "暂不支持 PDF 文件：请另存为 .docx 或 .txt 后再导入")
 	case ext == ".doc" || bytes.HasPrefix(raw, []byte{0xD0, 0xCF, 0x11, 0xE0}):
-		return nil, errorAt(0, "不支持旧版 Word（.doc）文件：请在 Word 或 WPS 中另存为 .docx 后再导入")
-	default:
-		text, enc, err := decodeText(raw)
-		if err != nil {
-			return nil, err
-		}
-		blocks, p.Source.Encoding = textBlocks(text), enc
+		return nil, "", errorAt(0, "不支持旧版 Word（.doc）文件：请在 Word 或 WPS 中另存为 .docx 后再导入")
 	}
-	return parse(p, blocks)
+	text, enc, err := decodeText(raw)
+	if err != nil {
+		return nil, "", err
+	}
+	return textBlocks(text), enc, nil
 }
 
 // parse interprets the blocks of a document.

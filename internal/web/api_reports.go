@@ -1,0 +1,184 @@
+package web
+
+import (
+	"net/http"
+
+	"minsheng/internal/plan"
+	"minsheng/internal/store"
+)
+
+// reportView is a report with its state label and the problems the last
+// save found (warnings that did not block it).
+type reportView struct {
+	*plan.Report
+	Problems plan.Problems `json:"problems_found,omitempty"`
+}
+
+func (s *Server) getReport(w http.ResponseWriter, r *http.Request) {
+	per, err := period(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rep, err := s.Store.GetReport(r.Context(), userOf(r), r.PathValue("projectID"), per)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, reportView{Report: rep})
+}
+
+func (s *Server) saveReport(w http.ResponseWriter, r *http.Request) {
+	per, err := period(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var in store.ReportInput
+	if err := s.decodeJSON(w, r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rep, problems, err := s.Store.SaveReport(r.Context(), userOf(r), r.PathValue("projectID"), per, in)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, reportView{Report: rep, Problems: problems})
+}
+
+// reportAction: submit (the reporting unit), accept, return with a reason,
+// reopen (the supervisor).
+func (s *Server) reportAction(w http.ResponseWriter, r *http.Request) {
+	per, err := period(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	req, err := s.readAction(w, r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx, u, id := r.Context(), userOf(r), r.PathValue("projectID")
+	var rep *plan.Report
+	switch r.PathValue("action") {
+	case "submit":
+		rep, err = s.Store.SubmitReport(ctx, u, id, per, req.Version)
+	case "accept":
+		rep, err = s.Store.AcceptReport(ctx, u, id, per)
+	case "return":
+		rep, err = s.Store.ReturnReport(ctx, u, id, per, req.Reason)
+	case "reopen":
+		rep, err = s.Store.ReopenReport(ctx, u, id, per, req.Reason)
+	default:
+		err = plan.Errorf(plan.ENotFound, "没有这个操作：%s", r.PathValue("action"))
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, reportView{Report: rep})
+}
+
+func (s *Server) reportRevisions(w http.ResponseWriter, r *http.Request) {
+	per, err := period(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	revs, err := s.Store.ReportRevisions(r.Context(), userOf(r), r.PathValue("projectID"), per)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, items(revs))
+}
+
+func (s *Server) contribute(w http.ResponseWriter, r *http.Request) {
+	per, err := period(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var in store.ContributionInput
+	if err := s.decodeJSON(w, r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rep, err := s.Store.AddContribution(r.Context(), userOf(r), r.PathValue("projectID"), per, in)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, reportView{Report: rep})
+}
+
+// attach: multipart field "file"; the store sniffs the type from the bytes
+// and keeps them by SHA-256.
+func (s *Server) attach(w http.ResponseWriter, r *http.Request) {
+	per, err := period(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	name, data, err := s.uploadedFile(w, r, "file", s.Store.MaxAttachmentBytes)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	a, err := s.Store.AddReportAttachment(r.Context(), userOf(r), r.PathValue("projectID"), per, name, data)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, a)
+}
+
+// getAttachment serves a file to those who may read a report it belongs to.
+func (s *Server) getAttachment(w http.ResponseWriter, r *http.Request) {
+	sha := r.PathValue("sha256")
+	links, err := s.Store.AttachmentReports(r.Context(), sha)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	allowed := false
+	for _, l := range links {
+		if _, err := s.Store.GetReport(r.Context(), userOf(r), l.ProjectID, l.Period); err == nil {
+			allowed = true
+			break
+		}
+	}
+	if !allowed {
+		s.fail(w, r, plan.Errorf(plan.ENotFound, "没有这个附件"))
+		return
+	}
+	data, ctype, err := s.Store.GetAttachment(r.Context(), sha)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Cache-Control", "private, max-age=86400")
+	w.Write(data)
+}
+
+func (s *Server) listReports(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := store.ReportFilter{JurisdictionCode: q.Get("jurisdiction"), State: plan.ReportState(q.Get("state")), ProjectID: q.Get("project")}
+	if q.Get("period") != "" {
+		per, err := period(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		f.Period = per
+	}
+	reps, err := s.Store.ListReports(r.Context(), userOf(r), f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, items(reps))
+}

@@ -1,0 +1,128 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"minsheng/internal/plan"
+)
+
+// apiError is the one shape of every API error.
+type apiError struct {
+	Code    string         `json:"code"`
+	Message string         `json:"message"`
+	Field   string         `json:"field,omitempty"`
+	Details []plan.Problem `json:"details,omitempty"`
+}
+
+// statusOf maps the domain's error codes to HTTP statuses.
+var statusOf = map[string]int{
+	plan.EInvalid:      http.StatusUnprocessableEntity,
+	plan.ENotFound:     http.StatusNotFound,
+	plan.EConflict:     http.StatusConflict,
+	plan.EForbidden:    http.StatusForbidden,
+	plan.EUnauthorized: http.StatusUnauthorized,
+	plan.ETooLarge:     http.StatusRequestEntityTooLarge,
+	// Input that cannot even be read is 400; input read but wrong is 422.
+	"bad_json":    http.StatusBadRequest,
+	"bad_request": http.StatusBadRequest,
+	"bad_period":  http.StatusBadRequest,
+}
+
+// fail writes err as a JSON error. Errors that are not plan.Errors are
+// bugs or outages: they are logged and shown as a generic 500.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var e *plan.Error
+	if !errors.As(err, &e) {
+		s.Log.Error("internal error", "path", r.URL.Path, "err", err)
+		writeJSONError(w, http.StatusInternalServerError, plan.EInternal, plan.ErrorMessage(err), "")
+		return
+	}
+	status, ok := statusOf[e.Code]
+	if !ok {
+		status = http.StatusBadRequest
+	}
+	writeJSON(w, status, apiError{Code: e.Code, Message: e.Message, Field: e.Field, Details: e.Details})
+}
+
+func writeJSONError(w http.ResponseWriter, status int, code, msg, field string) {
+	writeJSON(w, status, apiError{Code: code, Message: msg, Field: field})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+// list is how the API returns a collection.
+type list[T any] struct {
+	Items []T `json:"items"`
+}
+
+func items[T any](xs []T) list[T] {
+	if xs == nil {
+		xs = []T{}
+	}
+	return list[T]{Items: xs}
+}
+
+// decodeJSON reads a JSON body into v, refusing unknown fields, trailing
+// data and bodies over the limit, with a Chinese message naming the field.
+func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	body := http.MaxBytesReader(w, r.Body, s.MaxBodyBytes)
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return &plan.Error{Code: "bad_json", Message: "请求体只能包含一个 JSON 对象"}
+	}
+	return nil
+}
+
+// jsonError explains a decoding failure in Chinese, naming the field.
+func jsonError(err error) *plan.Error {
+	var (
+		syntax  *json.SyntaxError
+		typeErr *json.UnmarshalTypeError
+		tooBig  *http.MaxBytesError
+	)
+	switch {
+	case errors.As(err, &tooBig):
+		return &plan.Error{Code: plan.ETooLarge, Message: fmt.Sprintf("请求体超过 %d 字节上限", tooBig.Limit)}
+	case errors.As(err, &syntax):
+		return &plan.Error{Code: "bad_json", Message: fmt.Sprintf("JSON 格式错误（第 %d 个字节附近）", syntax.Offset)}
+	case errors.As(err, &typeErr):
+		return &plan.Error{Code: "bad_json", Field: typeErr.Field, Message: fmt.Sprintf("字段「%s」的类型不对：应为%s", typeErr.Field, jsonTypeName(typeErr.Type.String()))}
+	case errors.Is(err, io.EOF):
+		return &plan.Error{Code: "bad_json", Message: "请求体为空，应为 JSON 对象"}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &plan.Error{Code: "bad_json", Field: field, Message: fmt.Sprintf("未知字段「%s」", field)}
+	}
+	return &plan.Error{Code: "bad_json", Message: "无法读取 JSON：" + err.Error()}
+}
+
+func jsonTypeName(t string) string {
+	switch {
+	case strings.Contains(t, "int"), strings.Contains(t, "Decimal"), strings.Contains(t, "float"):
+		return "数值"
+	case strings.Contains(t, "string"):
+		return "字符串"
+	case strings.HasPrefix(t, "[]"):
+		return "数组"
+	}
+	return "对象"
+}
+
+func badRequest(code, field, format string, args ...any) *plan.Error {
+	return &plan.Error{Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
+}

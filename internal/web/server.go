@@ -1,0 +1,62 @@
+// Package web is the HTTP face of the platform: the JSON API under /api/v1
+// and the Chinese pages. Handlers are thin: decode, call the store, encode.
+package web
+
+import (
+	"embed"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"minsheng/internal/store"
+)
+
+//go:embed static
+var staticFiles embed.FS
+
+// Server holds what every handler needs. Set the exported fields before
+// calling Handler.
+type Server struct {
+	Store *store.Store
+	Log   *slog.Logger
+	// SecureCookies marks the session cookie Secure; on behind TLS.
+	SecureCookies bool
+	// MaxBodyBytes bounds a request body; uploads get MaxUploadBytes.
+	MaxBodyBytes   int64
+	MaxUploadBytes int64
+	// Now is the clock, replaced in tests.
+	Now func() time.Time
+}
+
+// New returns a server over a store with default limits.
+func New(st *store.Store, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Server{
+		Store:          st,
+		Log:            log,
+		MaxBodyBytes:   1 << 20,
+		MaxUploadBytes: st.MaxAttachmentBytes + 1<<20,
+		Now:            time.Now,
+	}
+}
+
+// Handler returns the whole site: routes wrapped in the middleware every
+// request goes through.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	s.routes(mux)
+	static, _ := fs.Sub(staticFiles, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheForever(http.FileServerFS(static))))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+
+	var h http.Handler = mux
+	h = s.authenticate(h)
+	h = crossOrigin(h)
+	h = secureHeaders(h)
+	h = s.recoverPanics(h)
+	h = s.logRequests(h)
+	return h
+}
