@@ -143,6 +143,9 @@ func newFixture(t *testing.T, s *Store) *fixture {
 	t.Helper()
 	f := &fixture{s: s, ctx: context.Background()}
 	sys := plan.SystemUser
+	if _, err := s.EnsureJurisdiction(f.ctx, sys, plan.JurisdictionRecord{Code: "360112", Name: "南昌市新建区", Level: plan.LevelCounty}); err != nil {
+		t.Fatal(err)
+	}
 	f.sup = f.user(t, "督查室", plan.RoleSupervisor, "", "360112")
 	var err error
 	f.pv, err = s.SaveDraftPlan(f.ctx, f.sup, planDoc(), "原文")
