@@ -115,6 +115,23 @@ func (p *ProjectRecord) unitIDs(role UnitRole) []string {
 	return ids
 }
 
+// LeadUnitNames lists the names of the lead units (lead_units of the schema).
+func (p *ProjectRecord) LeadUnitNames() []string { return p.unitNames(UnitLead) }
+
+// ResponsibleUnitNames lists the names of the responsible units
+// (responsible_units of the schema).
+func (p *ProjectRecord) ResponsibleUnitNames() []string { return p.unitNames(UnitResponsible) }
+
+func (p *ProjectRecord) unitNames(role UnitRole) []string {
+	names := []string{}
+	for _, u := range p.Units {
+		if u.Role == role {
+			names = append(names, u.UnitName)
+		}
+	}
+	return names
+}
+
 // ReportingUnitIDs are the units that write the project's monthly plan and
 // reports: its lead units, or — when the document names only 责任单位 (the
 // schema then leaves lead_units empty) — its responsible units.

@@ -11,6 +11,35 @@
 // Errors are *plan.Error with the codes named on each method; anything else
 // is an internal error.
 //
+// Two kinds of write are deliberately not audited: TouchSession (it would
+// log every request) and DeleteExpiredSessions (housekeeping). Logins,
+// failed logins and logouts are.
+//
+// # Where things are
+//
+//	store.go        Open, pools, transactions, placeholder rebinding
+//	audit.go        appending to the chain, VerifyAudit, AuditRows, AuditHead
+//	units.go        jurisdictions and units (find-or-create)
+//	users.go        users, Authenticate with lock-out, sessions
+//	password.go     HashPassword, CheckPassword (argon2id)
+//	plans.go        plan versions: import as draft, correct, publish, supersede
+//	projects.go     published projects, targets, sub-projects
+//	monthly.go      monthly plans: save, submit, approve, return, reopen
+//	reports.go      reports: save, contribute, submit, accept, return, reopen,
+//	                revisions, review queue, missing and late reports
+//	attachments.go  evidence files, stored once per SHA-256
+//	dashboard.go    the roll-up of a jurisdiction for a month
+//	backup.go       online copy of a SQLite file
+//
+// Tables (migrations/sqlite and migrations/postgres, kept parallel):
+// jurisdictions, units, users, sessions; plans (one row per version, with
+// the document JSON and source text), projects, project_units, targets,
+// subprojects (rows of the published version, stable IDs, retired_by when a
+// later version dropped them); monthly_plans, monthly_plan_targets,
+// monthly_plan_investment; reports, report_targets, report_contributions,
+// report_revisions, attachments, report_attachments; audit_log, audit_head.
+// Money and target values are TEXT decimals, times TEXT in UTC.
+//
 // # Writers
 //
 // SQLite allows one writer at a time. With several pooled connections a
