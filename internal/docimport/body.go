@@ -2,7 +2,6 @@ package docimport
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"minsheng/internal/plan"
@@ -142,10 +141,23 @@ func checkNumbering(ps []*rawProject, f *findings) {
 	}
 }
 
-var unitClause = regexp.MustCompile(`[（(\[【]\s*((?:牵头|责任|配合|协办|参与|主办|实施)(?:单位|部门)\s*[:：][^）)\]】]*)[）)\]】]`)
-
+// hasUnitClause: the text names units, in brackets （牵头单位：…） or on a
+// line of their own.
 func hasUnitClause(t string) bool {
-	return len(findUnitKeys(t)) > 0 && (unitClause.MatchString(t) || unitLine.MatchString(t))
+	keys := findUnitKeys(t)
+	if len(keys) == 0 {
+		return false
+	}
+	if unitLine.MatchString(t) {
+		return true
+	}
+	for _, k := range keys {
+		open := strings.LastIndexAny(t[:k.start], "（([【")
+		if open >= 0 && runeLen(strings.TrimSpace(t[open:k.start])) <= 1 {
+			return true
+		}
+	}
+	return false
 }
 
 func clip(s string, n int) string {

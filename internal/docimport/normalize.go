@@ -11,6 +11,9 @@ import (
 // that PDF and Word exports put between Chinese and Latin text
 // ("新增发放创业担保贷款 1.42 亿元"). Chinese punctuation stays full-width.
 func cleanText(s string) string {
+	if isClean(s) {
+		return s
+	}
 	s = strings.ReplaceAll(s, "**", "")
 	s = strings.ReplaceAll(s, "\u00A0", " ")
 	rs := []rune(s)
@@ -42,6 +45,22 @@ func cleanText(s string) string {
 	}
 	return strings.TrimSpace(b.String())
 }
+
+// isClean: nothing for cleanText to do — the common case, checked without
+// allocating.
+func isClean(s string) bool {
+	for _, r := range s {
+		switch {
+		case r == ' ' || r == '\t' || r == '*' || r == '\u00A0' || r == '\u3000' || r == '．':
+			return false
+		case r >= 0xFF10 && r <= 0xFF5A || r == '％':
+			return false
+		}
+	}
+	return s != "" && !isSpaceByte(s[0]) && !isSpaceByte(s[len(s)-1])
+}
+
+func isSpaceByte(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }
 
 func isDigitRune(r rune) bool { return r >= '0' && r <= '9' || r >= '０' && r <= '９' }
 

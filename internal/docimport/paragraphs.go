@@ -42,7 +42,7 @@ func joins(prev, next string) bool {
 	if startsStructure(next) {
 		return false
 	}
-	if unitLine.MatchString(prev) && !unitsAtEnd.MatchString(prev) {
+	if unitLine.MatchString(prev) && !endsWithBracketedUnits(prev) {
 		// 牵头单位：区住建 / 局；配合单位：… — a unit name cut in two.
 		last, _ := lastRune(prev)
 		head, _, _ := strings.Cut(next, "；")
@@ -54,7 +54,6 @@ func joins(prev, next string) bool {
 var (
 	numbering = regexp.MustCompile(`^(?:[一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十百]+[）)]|\d{1,3}(?:[、．]|\.(?:[^\d]|$))|[（(]\d{1,3}[）)]|[①-⑳]|第[一二三四五六七八九十百]+[条项])`)
 	unitLine  = regexp.MustCompile(`^[（(\[【]?(?:牵头|责任|配合|协办|参与|主办|实施)(?:单位|部门)[:：]`)
-	docTitle  = regexp.MustCompile(`(?:通知|方案|清单|计划|意见|决定|办法|安排|计划表|项目表)$`)
 	dateLine  = regexp.MustCompile(`^\d{4}年\d{1,2}月\d{1,2}日`)
 )
 
@@ -75,7 +74,7 @@ func continuesBelow(t string) bool {
 	if unclosed(t) {
 		return true
 	}
-	if runeLen(t) < 20 || endsWithUnits(t) || docTitle.MatchString(t) {
+	if runeLen(t) < 20 || endsWithUnits(t) || hasAnySuffix(t, titleEndings) {
 		return false
 	}
 	last, _ := lastRune(t)
@@ -114,6 +113,24 @@ func unclosed(s string) bool {
 	return false
 }
 
-var unitsAtEnd = regexp.MustCompile(`[（(\[【][^（(\[【]*(?:单位|部门)[:：][^）)\]】]*[）)\]】]$`)
+func endsWithBracketedUnits(t string) bool {
+	last, _ := lastRune(t)
+	open := strings.LastIndexAny(t, "（([【")
+	return strings.ContainsRune("）)]】", last) && open >= 0 && len(findUnitKeys(t[open:])) > 0
+}
 
-func endsWithUnits(t string) bool { return unitsAtEnd.MatchString(t) || unitLine.MatchString(t) }
+// titleEndings end a document's title line (…的通知, …安排方案).
+var titleEndings = []string{"通知", "方案", "清单", "计划", "意见", "决定", "办法", "安排", "计划表", "项目表"}
+
+// endsWithUnits: the paragraph closes with a unit clause, （牵头单位：…）.
+func endsWithUnits(t string) bool {
+	if unitLine.MatchString(t) {
+		return true
+	}
+	last, _ := lastRune(t)
+	if !strings.ContainsRune("）)]】", last) {
+		return false
+	}
+	open := strings.LastIndexAny(t, "（([【")
+	return open >= 0 && len(findUnitKeys(t[open:])) > 0
+}

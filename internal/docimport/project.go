@@ -1,8 +1,8 @@
 package docimport
 
 import (
-	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"minsheng/internal/plan"
 )
@@ -34,21 +34,61 @@ func interpret(rp *rawProject, f *findings) plan.Project {
 
 // cleanTitle removes tags, unit clauses and closing punctuation from a
 // project's title sentence.
-func cleanTitle(s string) string {
-	s = tagBracket.ReplaceAllString(s, "")
-	s = unitClause.ReplaceAllString(s, "")
-	return trimPunct(s)
+func cleanTitle(s string) string { return trimPunct(withoutUnits(s)) }
+
+// withoutUnits is a project's text without unit clauses — bracketed
+// （牵头单位：…） or a line of their own — and tags: the part that promises
+// something.
+func withoutUnits(t string) string {
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(t, "\n") {
+		if unitLine.MatchString(line) {
+			continue
+		}
+		for line != "" {
+			open, close := nextBracket(line)
+			if open < 0 {
+				b.WriteString(line)
+				break
+			}
+			inner := line[open:close]
+			b.WriteString(line[:open])
+			if len(findUnitKeys(inner)) == 0 && !isTag(inner) {
+				b.WriteString(inner)
+			}
+			line = line[close:]
+		}
+	}
+	return b.String()
 }
 
-var unitLineAll = regexp.MustCompile(`(?m)^[（(\[【]?(?:牵头|责任|配合|协办|参与|主办|实施)(?:单位|部门)[:：].*$`)
-
-// withoutUnits is a project's text without unit clauses and tags: the part
-// that promises something.
-func withoutUnits(t string) string {
-	if len(findUnitKeys(t)) == 0 {
-		return tagBracket.ReplaceAllString(t, "")
+// nextBracket finds the first bracketed stretch of s, brackets included:
+// s[open:close]. A bracket left open gives -1.
+func nextBracket(s string) (open, close int) {
+	open = strings.IndexAny(s, "（([【［")
+	if open < 0 {
+		return -1, -1
 	}
-	t = unitClause.ReplaceAllString(t, "")
-	t = unitLineAll.ReplaceAllString(t, "")
-	return tagBracket.ReplaceAllString(t, "")
+	r, size := utf8.DecodeRuneInString(s[open:])
+	closer := map[rune]string{'（': "）)", '(': ")）", '[': "]］", '【': "】", '［': "］]"}[r]
+	depth := 0
+	for i, c := range s[open+size:] {
+		switch {
+		case c == r:
+			depth++
+		case strings.ContainsRune(closer, c):
+			if depth == 0 {
+				return open, open + size + i + utf8.RuneLen(c)
+			}
+			depth--
+		}
+	}
+	return -1, -1
+}
+
+// isTag: [市、区人大票决项目] and the like.
+func isTag(bracketed string) bool {
+	r, size := utf8.DecodeRuneInString(bracketed)
+	inner := strings.TrimRight(bracketed[size:], "]】］")
+	return strings.ContainsRune("[【［", r) && strings.HasSuffix(inner, "项目")
 }

@@ -26,6 +26,9 @@ var (
 )
 
 func parseHeading(t string) (heading, bool) {
+	if r := firstRune(t); !(r >= '0' && r <= '9' || r == '（' || r == '(' || r >= '①' && r <= '⑳' || strings.ContainsRune("一二三四五六七八九十百", r)) {
+		return heading{}, false
+	}
 	for _, s := range []struct {
 		name string
 		re   *regexp.Regexp
@@ -155,6 +158,9 @@ func readHeader(items []item, p *plan.Plan) int {
 		}
 	}
 	for _, it := range items {
+		if !strings.Contains(it.text, "日") {
+			continue
+		}
 		if m := printedDate.FindStringSubmatch(it.text); m != nil {
 			p.Dates.Printed = isoDate(m[1], m[2], m[3])
 		}
@@ -170,6 +176,9 @@ func readHeader(items []item, p *plan.Plan) int {
 		}
 	}
 	for _, it := range items[bodyStart:] {
+		if !strings.Contains(it.text, "实事") && !strings.Contains(it.text, "项目") {
+			continue
+		}
 		if declaredSome.MatchString(it.text) {
 			break
 		}

@@ -339,6 +339,11 @@ func progressTargets(sp plan.Subproject) []plan.Target {
 // first (a table may number its rows its own way) and by number after.
 func matchProject(p *plan.Plan, seq, title string) *plan.Project {
 	title = compactName(title)
+	for i := range p.Projects {
+		if p.Projects[i].Title == title {
+			return &p.Projects[i]
+		}
+	}
 	var best *plan.Project
 	bestScore := 0.0
 	for i := range p.Projects {

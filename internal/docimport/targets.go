@@ -2,6 +2,7 @@ package docimport
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -25,7 +26,6 @@ var (
 		`(以上|以下|左右|以内|余)?`)
 	// notAUnit: what follows a counted unit and makes it a duration (2个月).
 	notAUnit      = regexp.MustCompile(`^(?:年|月|日|小时|天|周岁|岁|工作日|学年)`)
-	increment     = regexp.MustCompile(`(?:提高|增加|上调|提升|增长)$`)
 	subjectBefore = regexp.MustCompile(`(?:将)?([^，。；：将]+?)(?:分别)?(?:提高|上调|提升)[了]?\d`)
 )
 
@@ -69,11 +69,11 @@ func numberTargets(s string, consumed map[int]bool) []plan.Target {
 			continue
 		}
 		before := s[prevEnd:start]
-		if increment.MatchString(before) && strings.Contains(s[end:], "达到") {
+		if hasAnySuffix(before, incrementWords) && strings.Contains(s[end:], "达到") {
 			prevEnd = end
 			continue
 		}
-		if eliminated.MatchString(before) {
+		if hasAnySuffix(before, eliminatedWords) {
 			// 消除56人以上大班额: a threshold of what is removed, not a promise.
 			prevEnd = end
 			continue
@@ -84,10 +84,10 @@ func numberTargets(s string, consumed map[int]bool) []plan.Target {
 			cmp = plan.AtLeast
 		}
 		metric := metricBefore(before)
-		if w := distantComparator.FindStringSubmatchIndex(metric); w != nil && cmp == plan.Exactly {
+		if i, w := indexAny(metric, distantComparators); i >= 0 && cmp == plan.Exactly {
 			// 特困人员基本生活标准不低于当地低保标准的1.3倍
-			cmp = comparator(metric[w[2]:w[3]], "")
-			metric = metric[:w[2]] + "为" + strings.TrimSuffix(metric[w[3]:], "的")
+			cmp = comparator(w, "")
+			metric = metric[:i] + "为" + strings.TrimSuffix(metric[i+len(w):], "的")
 		}
 		after := s[end:]
 		if counted := strings.TrimPrefix(unit, "万"); counted == "" || strings.ContainsRune(classifiers, firstRune(counted)) {
@@ -378,9 +378,33 @@ func comparator(pre, post string) string {
 	return plan.Exactly
 }
 
-var distantComparator = regexp.MustCompile(`(不低于|不少于|不超过|不高于)`)
+var (
+	distantComparators = []string{"不低于", "不少于", "不超过", "不高于"}
+	// eliminatedWords: 消除56人以上大班额 is a threshold of what is removed.
+	eliminatedWords = []string{"消除", "化解", "杜绝", "清零"}
+	// incrementWords: 提高50元，达到965元 — the level is the promise.
+	incrementWords = []string{"提高", "增加", "上调", "提升", "增长"}
+)
 
-var eliminated = regexp.MustCompile(`(?:消除|化解|杜绝|清零)$`)
+func hasAnySuffix(s string, words []string) bool {
+	for _, w := range words {
+		if strings.HasSuffix(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// indexAny returns the first position in s of any of words, and the word.
+func indexAny(s string, words []string) (int, string) {
+	at, word := -1, ""
+	for _, w := range words {
+		if i := strings.Index(s, w); i >= 0 && (at < 0 || i < at) {
+			at, word = i, w
+		}
+	}
+	return at, word
+}
 
 // eachMetric splits 心电诊断中心、影像诊断中心各1个 into one metric per noun.
 func eachMetric(metric, before string) []string {
@@ -409,53 +433,52 @@ func metricBefore(before string) string {
 // nounAfter reads what is counted from the words after a classifier
 // (5个“一老一小幸福院”), up to a verb, a break or the next number.
 func nounAfter(after string) string {
-	rs := []rune(after)
-	if len(rs) == 0 || strings.ContainsRune("、，。；：,;:", rs[0]) {
+	if after == "" || strings.ContainsRune("、，。；：,;:", firstRune(after)) || hasAnyPrefix(after, nounStops) {
 		return ""
 	}
-	for _, w := range nounStops {
-		if strings.HasPrefix(after, w) {
-			return ""
-		}
-	}
-	var b strings.Builder
-	for i := 0; i < len(rs); i++ {
-		r := rs[i]
-		rest := string(rs[i:])
-		if r == '（' && b.Len() > 0 {
+	end, runes := 0, 0 // the noun is after[:end], runes long
+	for end < len(after) {
+		r, size := utf8.DecodeRuneInString(after[end:])
+		rest := after[end:]
+		if r == '（' && end > 0 {
 			// 乡镇（街道）卫生院: a bracket inside the noun stays in it.
 			if j := strings.IndexRune(rest, '）'); j > 0 && !strings.ContainsAny(rest[:j], "，。；") {
-				b.WriteString(rest[:j+len("）")])
-				i += utf8.RuneCountInString(rest[:j+len("）")]) - 1
+				close := j + len("）")
+				runes += utf8.RuneCountInString(rest[:close])
+				end += close
 				continue
 			}
 		}
 		if strings.ContainsRune("，。；：,;:（(）)\n", r) || isDigitRune(r) {
 			break
 		}
-		if (r == '和' || r == '及' || r == '与' || r == '、') && i+1 < len(rs) && (isDigitRune(rs[i+1]) || rs[i+1] == '约') {
+		if next := firstRune(rest[size:]); (r == '和' || r == '及' || r == '与' || r == '、') && (isDigitRune(next) || next == '约') {
 			break
 		}
-		if r == '、' && runeLen(b.String()) >= 4 {
+		if r == '、' && runes >= 4 || end > 0 && hasAnyPrefix(rest, nounStops) {
 			break
 		}
-		stop := false
-		for _, w := range nounStops {
-			if strings.HasPrefix(rest, w) && b.Len() > 0 {
-				stop = true
-			}
-		}
-		if stop {
-			break
-		}
-		b.WriteRune(r)
+		end += size
+		runes++
 	}
-	return cleanMetric(b.String())
+	return cleanMetric(after[:end])
+}
+
+func hasAnyPrefix(s string, words []string) bool {
+	for _, w := range words {
+		if strings.HasPrefix(s, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // subjectOf finds what a 达到 clause is about from the sentence before it:
 // the X of 将X提高50元，达到965元.
 func subjectOf(before string) (string, int) {
+	if !strings.Contains(before, "提高") && !strings.Contains(before, "上调") && !strings.Contains(before, "提升") {
+		return "", 0
+	}
 	ms := subjectBefore.FindAllStringSubmatchIndex(before, -1)
 	if ms == nil {
 		return "", 0
@@ -472,10 +495,8 @@ func isBareQualifier(metric string) bool {
 
 func cleanMetric(s string) string {
 	s = strings.TrimSpace(s)
-	for _, w := range append(leadFillers, trailFillers...) {
-		if s == w {
-			return ""
-		}
+	if slices.Contains(leadFillers, s) || slices.Contains(trailFillers, s) {
+		return ""
 	}
 	for changed := true; changed; {
 		changed = false
@@ -493,12 +514,14 @@ func cleanMetric(s string) string {
 			s, changed = t, true
 		}
 	}
-	s = strings.NewReplacer("“", "", "”", "", "\"", "").Replace(s)
+	s = quotes.Replace(s)
 	if s == "提高" || s == "增加" || s == "达到" {
 		return ""
 	}
 	return s
 }
+
+var quotes = strings.NewReplacer("“", "", "”", "", "\"", "")
 
 // clauseAround returns the clause (between ，；。) holding s[start:end].
 func clauseAround(s string, start, end int) string {

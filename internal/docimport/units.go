@@ -149,6 +149,9 @@ func unitValue(s string) string {
 // readTags finds the tag brackets ([市、区人大票决项目]) and spells each tag
 // out: 市、区人大票决项目 → 市人大票决项目, 区人大票决项目.
 func readTags(text string) []string {
+	if !strings.ContainsAny(text, "[【［") {
+		return nil
+	}
 	var tags []string
 	for _, m := range tagBracket.FindAllStringSubmatch(text, -1) {
 		content := compactName(m[1])
