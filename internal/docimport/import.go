@@ -99,12 +99,18 @@ func decode(name string, raw []byte) ([]block, string, error) {
 		return nil, "", errorAt(0, "文件是空的")
 	}
 	switch ext := strings.ToLower(filepath.Ext(name)); {
-	case ext == ".docx" || bytes.HasPrefix(raw, []byte("PK\x03\x04")):
+	case ext == ".docx" || ext != ".xlsx" && bytes.HasPrefix(raw, []byte("PK\x03\x04")):
 		bs, err := docx.Read(bytes.NewReader(raw), int64(len(raw)))
 		if err != nil {
 			return nil, "", errorAt(0, "%v", err)
 		}
 		return docxBlocks(bs), EncUTF8, nil
+	case ext == ".xlsx":
+		bs, err := xlsxBlocks(raw)
+		if err != nil {
+			return nil, "", err
+		}
+		return bs, EncUTF8, nil
 	case ext == ".pdf" || bytes.HasPrefix(raw, []byte("%PDF")):
 		return nil, "", errorAt(0, "暂不支持 PDF 文件：请另存为 .docx 或 .txt 后再导入")
 	case ext == ".doc" || bytes.HasPrefix(raw, []byte{0xD0, 0xCF, 0x11, 0xE0}):

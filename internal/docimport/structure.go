@@ -91,7 +91,7 @@ var (
 	issuerLine      = regexp.MustCompile(`^(.{2,30}?(?:人民政府|政府办公室|人民政府办公室|办公厅|委员会|办公室))(?:文件)?$`)
 	printedDate     = regexp.MustCompile(`(\d{4})年(\d{1,2})月(\d{1,2})日\s*印发`)
 	plainDate       = regexp.MustCompile(`^(\d{4})年(\d{1,2})月(\d{1,2})日$`)
-	planTitle       = regexp.MustCompile(`民生实事.{0,12}(?:方案|清单|计划|项目|安排|计划表)`)
+	planTitle       = regexp.MustCompile(`民生实事.{0,12}(?:方案|清单|计划|项目|安排|计划表|台账)`)
 	quotedTitle     = regexp.MustCompile(`《([^》]*民生实事[^》]*)》`)
 	yearInText      = regexp.MustCompile(`(20\d\d)\s*年`)
 	declaredWord    = regexp.MustCompile(`(?:办好|实施|推进|确定|安排|实施好|办成)[^。；]{0,8}?(\d+|[一二三四五六七八九十]+|若干)\s*(?:件|项|个)[^。；]{0,12}?(?:民生实事|实事|项目)`)

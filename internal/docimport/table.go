@@ -498,8 +498,8 @@ func projectsFromTable(p *plan.Plan, tables []item, f *findings) {
 				seq := pr.Seq
 				f.add(plan.SeverityWarning, "numbering_gap", fmt.Sprintf("表格第 %d 个项目的序号是 %s，编号不连续", pr.Seq, n), &seq, g.lines[i])
 			}
-			if v, ok := readAmount(get(colInvestment)); ok {
-				pr.Investment = &v
+			if v, ok := readAmount(get(colInvestment)); ok && !hasRole(g.roles, colName) {
+				pr.Investment = &v // with sub-project rows, readPlanTable sums them
 			}
 			pr.LeadUnits = splitUnitCell(get(colLeadUnits), nil)
 			pr.ResponsibleUnits = splitUnitCell(get(colUnits), nil)
@@ -507,6 +507,9 @@ func projectsFromTable(p *plan.Plan, tables []item, f *findings) {
 			p.Projects = append(p.Projects, pr)
 		}
 		if len(p.Projects) > 0 {
+			if hasRole(g.roles, colName) {
+				readPlanTable(p, g, f) // a ledger: its rows are sub-projects
+			}
 			return
 		}
 	}
