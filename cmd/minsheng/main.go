@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -22,6 +23,7 @@ func main() {
 // real program in-process.
 type env struct {
 	ctx    context.Context
+	now    func() time.Time
 	getenv func(string) string
 	stdin  io.Reader
 	stdout io.Writer
@@ -39,12 +41,13 @@ func commands() []command {
 		{"import", "import [--format json|text] [--save] [--db …] FILE…   读取民生实事方案文件", runImport},
 		{"user", "user add --username U --role ROLE [--unit 单位] [--jurisdiction 代码] --password-stdin   添加用户", runUser},
 		{"audit", "audit verify [--db …]   校验审计日志", runAudit},
+		{"export", "export ledger --plan ID [--period 2024-10] -o FILE.xlsx [--db …]   导出工作台账", runExport},
 	}
 }
 
 // run returns the process exit status.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := env{ctx: ctx, getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	e := env{ctx: ctx, now: time.Now, getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(stderr)
 		return 2

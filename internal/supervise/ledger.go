@@ -1,0 +1,70 @@
+// Package supervise is the supervision office's work over the store:
+// where each project stands, and the documents that record it.
+package supervise
+
+import (
+	"context"
+	"fmt"
+
+	"minsheng/internal/documents"
+	"minsheng/internal/plan"
+	"minsheng/internal/store"
+)
+
+// Ledger assembles the 工作台账 of a published plan at the end of a month:
+// every project in force, its latest submitted or accepted report through
+// the month, and its status.
+func Ledger(ctx context.Context, st *store.Store, actor *plan.User, planID string, period plan.Period) (documents.Ledger, error) {
+	pv, err := st.GetPlan(ctx, planID)
+	if err != nil {
+		return documents.Ledger{}, err
+	}
+	if pv.State == plan.PlanDraft {
+		return documents.Ledger{}, plan.Errorf(plan.EInvalid, "计划尚未发布，不能导出工作台账")
+	}
+	if period.Year != pv.Year {
+		return documents.Ledger{}, plan.FieldError("period", "月份 %s 不在计划年度 %d 内", period, pv.Year)
+	}
+	projects, err := st.ListProjects(ctx, store.ProjectFilter{PlanID: pv.ID})
+	if err != nil {
+		return documents.Ledger{}, err
+	}
+	reports, err := st.ListReports(ctx, actor, store.ReportFilter{JurisdictionCode: pv.JurisdictionCode, Year: pv.Year})
+	if err != nil {
+		return documents.Ledger{}, err
+	}
+	dash, err := st.Dashboard(ctx, pv.JurisdictionCode, period)
+	if err != nil {
+		return documents.Ledger{}, err
+	}
+	latest := latestReports(reports, period)
+	status := map[string]plan.Status{}
+	for i := range dash.Items {
+		status[dash.Items[i].ProjectID] = dash.Items[i].Status(period)
+	}
+	l := documents.Ledger{
+		Title:        fmt.Sprintf("%s%d年民生实事工作台账", pv.Document.Jurisdiction.Name, pv.Year),
+		Jurisdiction: pv.Document.Jurisdiction.Name,
+		Period:       period,
+	}
+	for _, p := range projects {
+		l.Projects = append(l.Projects, documents.LedgerProject{Project: p, Report: latest[p.ID], Status: status[p.ID].Label()})
+	}
+	return l, nil
+}
+
+// latestReports picks, per project, the latest report through the month
+// that was submitted or accepted: drafts and returned reports do not count.
+func latestReports(reports []plan.Report, through plan.Period) map[string]*plan.Report {
+	out := map[string]*plan.Report{}
+	for i := range reports {
+		r := &reports[i]
+		if r.State != plan.ReportSubmitted && r.State != plan.ReportAccepted || through.Before(r.Period) {
+			continue
+		}
+		if cur := out[r.ProjectID]; cur == nil || cur.Period.Before(r.Period) {
+			out[r.ProjectID] = r
+		}
+	}
+	return out
+}
