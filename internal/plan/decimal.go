@@ -2,7 +2,9 @@ package plan
 
 import (
 	"database/sql/driver"
+	"encoding/json"
 	"fmt"
+	"reflect"
 
 	"github.com/shopspring/decimal"
 )
@@ -43,8 +45,27 @@ func (d Decimal) Mul(e Decimal) Decimal { return Decimal{d.Decimal.Mul(e.Decimal
 // MarshalJSON writes the number without quotes.
 func (d Decimal) MarshalJSON() ([]byte, error) { return []byte(d.String()), nil }
 
-// UnmarshalJSON accepts a JSON number or a quoted decimal string.
-func (d *Decimal) UnmarshalJSON(b []byte) error { return d.Decimal.UnmarshalJSON(b) }
+// UnmarshalJSON accepts a JSON number or a quoted decimal string. Anything
+// else is a *json.UnmarshalTypeError, which encoding/json completes with
+// the path of the field, so that a caller can say which field is wrong.
+func (d *Decimal) UnmarshalJSON(b []byte) error {
+	if err := d.Decimal.UnmarshalJSON(b); err != nil {
+		kind := "string"
+		switch {
+		case len(b) == 0:
+		case b[0] == 't' || b[0] == 'f':
+			kind = "bool"
+		case b[0] == '{':
+			kind = "object"
+		case b[0] == '[':
+			kind = "array"
+		case b[0] != '"':
+			kind = "number " + string(b)
+		}
+		return &json.UnmarshalTypeError{Value: kind, Type: reflect.TypeFor[Decimal]()}
+	}
+	return nil
+}
 
 // Value stores the decimal as text, the one representation that SQLite and
 // PostgreSQL both keep exactly.

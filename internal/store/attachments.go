@@ -48,13 +48,6 @@ func (s *Store) AddReportAttachment(ctx context.Context, actor *plan.User, proje
 	if int64(len(data)) > s.MaxAttachmentBytes {
 		return nil, &plan.Error{Code: plan.ETooLarge, Field: "file", Message: "文件过大，单个附件不能超过 " + humanBytes(s.MaxAttachmentBytes)}
 	}
-	if len(data) == 0 {
-		return nil, plan.FieldError("file", "文件为空")
-	}
-	ct, err := SniffAttachment(data)
-	if err != nil {
-		return nil, err
-	}
 	name = strings.TrimSpace(name)
 	if name == "" {
 		name = "附件"
@@ -65,8 +58,16 @@ func (s *Store) AddReportAttachment(ctx context.Context, actor *plan.User, proje
 	sum := sha256.Sum256(data)
 	hash := hex.EncodeToString(sum[:])
 	var out *plan.Attachment
-	err = s.write(ctx, actor, func(t *tx) error {
+	err := s.write(ctx, actor, func(t *tx) error {
 		op, err := t.reportOp(projectID, period, plan.ActionEditReport, plan.ActionContribute)
+		if err != nil {
+			return err
+		}
+		// The file is judged only for those who may attach it.
+		if len(data) == 0 {
+			return plan.FieldError("file", "文件为空")
+		}
+		ct, err := SniffAttachment(data)
 		if err != nil {
 			return err
 		}

@@ -269,14 +269,14 @@ func (s *Store) moveMonthly(ctx context.Context, actor *plan.User, projectID str
 		needed = plan.ActionEditMonthly
 	}
 	reason = strings.TrimSpace(reason)
-	if (action == plan.MonthlyReturn || action == plan.MonthlyReopen) && reason == "" {
-		return nil, plan.FieldError("reason", "退回月度计划时必须填写理由")
-	}
 	var out *plan.MonthlyPlan
 	err := s.write(ctx, actor, func(t *tx) error {
 		_, cur, err := t.monthlyOp(projectID, needed)
 		if err != nil {
 			return err
+		}
+		if (action == plan.MonthlyReturn || action == plan.MonthlyReopen) && reason == "" {
+			return plan.FieldError("reason", "退回月度计划时必须填写理由")
 		}
 		state := plan.MonthlyPlanState("")
 		if cur != nil {

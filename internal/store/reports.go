@@ -566,14 +566,14 @@ func (s *Store) ReopenReport(ctx context.Context, actor *plan.User, projectID st
 
 func (s *Store) sendBack(ctx context.Context, actor *plan.User, projectID string, period plan.Period, reason string, action plan.ReportAction) (*plan.Report, error) {
 	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return nil, plan.FieldError("reason", "%s时必须填写理由", action.Label())
-	}
 	var out *plan.Report
 	err := s.write(ctx, actor, func(t *tx) error {
 		op, err := t.reportOp(projectID, period, plan.ActionReviewReport)
 		if err != nil {
 			return err
+		}
+		if reason == "" {
+			return plan.FieldError("reason", "%s时必须填写理由", action.Label())
 		}
 		if _, err := plan.ReportTransition(op.state(), action); err != nil {
 			return err
@@ -597,20 +597,22 @@ func (s *Store) sendBack(ctx context.Context, actor *plan.User, projectID string
 // Errors: invalid, conflict (report submitted or accepted), not_found,
 // forbidden.
 func (s *Store) AddContribution(ctx context.Context, actor *plan.User, projectID string, period plan.Period, in ContributionInput) (*plan.Report, error) {
-	if actor != nil && actor.UnitID == "" {
-		return nil, plan.FieldError("unit", "只有责任单位的用户可以补充进展")
-	}
-	if in.Investment != nil && in.Investment.IsNegative() {
-		return nil, plan.FieldError("investment_wan", "完成投资不能为负数")
-	}
-	if strings.TrimSpace(in.Text) == "" && in.Investment == nil {
-		return nil, plan.FieldError("text", "请填写补充的进展情况")
-	}
 	var out *plan.Report
 	err := s.write(ctx, actor, func(t *tx) error {
+		// Who may contribute is checked first: a user who may not gets 403
+		// whatever the body holds.
 		op, err := t.reportOp(projectID, period, plan.ActionContribute)
 		if err != nil {
 			return err
+		}
+		if actor.UnitID == "" {
+			return plan.FieldError("unit", "只有责任单位的用户可以补充进展")
+		}
+		if in.Investment != nil && in.Investment.IsNegative() {
+			return plan.FieldError("investment_wan", "完成投资不能为负数")
+		}
+		if strings.TrimSpace(in.Text) == "" && in.Investment == nil {
+			return plan.FieldError("text", "请填写补充的进展情况")
 		}
 		if err := op.checkWritable(); err != nil {
 			return err

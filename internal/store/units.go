@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 
+	"minsheng/internal/division"
 	"minsheng/internal/plan"
 )
 
@@ -48,6 +49,26 @@ func (t *tx) ensureJurisdiction(j plan.JurisdictionRecord) (*plan.JurisdictionRe
 	return &j, t.audit("jurisdiction.create", "jurisdiction", j.Code, nil, j)
 }
 
+// requireJurisdiction makes sure a jurisdiction named by a user's input is
+// stored: an unknown code that GB/T 2260 knows is stored from the division
+// table (so that the first supervisor of a county can be created on an
+// empty database, before any plan of it is imported); any other unknown
+// code is the caller's error, not a foreign-key failure.
+func (t *tx) requireJurisdiction(code string) error {
+	if !validCode(code) {
+		return plan.FieldError("jurisdiction", "行政区划代码应为 6 位数字，而不是「%s」", code)
+	}
+	if _, err := getJurisdiction(t.conn, code); err == nil || plan.ErrorCode(err) != plan.ENotFound {
+		return err
+	}
+	d, ok := division.ByCode(code)
+	if !ok {
+		return plan.FieldError("jurisdiction", "行政区划代码 %s 不存在", code)
+	}
+	_, err := t.ensureJurisdiction(plan.JurisdictionRecord{Code: d.Code, Name: division.FullName(d), Level: d.Level, ParentCode: d.ParentCode})
+	return err
+}
+
 func validCode(c string) bool {
 	if len(c) != 6 {
 		return false
@@ -84,7 +105,8 @@ func getJurisdiction(c conn, code string) (*plan.JurisdictionRecord, error) {
 }
 
 // EnsureUnit finds the unit named name in the jurisdiction or creates it
-// (names are compared after trimming spaces). The jurisdiction must exist.
+// (names are compared after trimming spaces). The jurisdiction must be
+// stored or known to GB/T 2260 (it is then stored).
 // Needs ActionManageUnits or ActionImportPlan. Errors: invalid, forbidden.
 func (s *Store) EnsureUnit(ctx context.Context, actor *plan.User, jurisdictionCode, name string) (*plan.Unit, error) {
 	var u *plan.Unit
@@ -94,6 +116,9 @@ func (s *Store) EnsureUnit(ctx context.Context, actor *plan.User, jurisdictionCo
 			if err := plan.Authorize(actor, plan.ActionImportPlan, plan.Resource{Kind: plan.ResourceJurisdiction, JurisdictionCode: jurisdictionCode}); err != nil {
 				return err
 			}
+		}
+		if err := t.requireJurisdiction(jurisdictionCode); err != nil {
+			return err
 		}
 		var err error
 		u, err = t.ensureUnit(jurisdictionCode, name)

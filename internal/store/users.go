@@ -65,6 +65,11 @@ func (s *Store) CreateUser(ctx context.Context, actor *plan.User, u *plan.User, 
 		if err := u.Validate(); err != nil {
 			return err
 		}
+		if u.JurisdictionCode != "" {
+			if err := t.requireJurisdiction(u.JurisdictionCode); err != nil {
+				return err
+			}
+		}
 		var n int
 		if err := t.row("SELECT COUNT(*) FROM users WHERE username = ?", u.Username).Scan(&n); err != nil {
 			return err
