@@ -94,9 +94,9 @@ type loader struct {
 }
 
 type jurisdiction struct {
-	code, name, prefix       string
-	projects                 []plan.ProjectRecord
-	units                    []plan.Unit
+	code, name, prefix         string
+	projects                   []plan.ProjectRecord
+	units                      []plan.Unit
 	supervisor, leader, deputy *plan.User
 }
 
@@ -273,7 +273,7 @@ type work struct {
 	disb     [12]*plan.Decimal
 	// In the latest month: not reported at all, left a draft, or late.
 	missingLast, draftLast, lateLast bool
-	reports  map[plan.Period]*plan.Report // the latest state of each report
+	reports                          map[plan.Period]*plan.Report // the latest state of each report
 }
 
 // planYear decides every project's course, pace and monthly plan, and
@@ -509,7 +509,7 @@ func (l *loader) reportEvents(w *work, per plan.Period) {
 		lastSubmit = resaveAt.Add(30 * time.Minute)
 		add(lastSubmit, "重新报送", submit)
 	}
-	acceptAt := lastSubmit.Add(time.Duration(1+l.rng.IntN(3))*24*time.Hour).Truncate(time.Hour).Add(time.Duration(l.rng.IntN(5)) * time.Hour)
+	acceptAt := lastSubmit.Add(time.Duration(1+l.rng.IntN(3)) * 24 * time.Hour).Truncate(time.Hour).Add(time.Duration(l.rng.IntN(5)) * time.Hour)
 	if acceptAt.Before(lastSubmit) {
 		acceptAt = lastSubmit.Add(24 * time.Hour)
 	}
