@@ -68,7 +68,7 @@ func readBody(items []item, f *findings) body {
 			cur = &rawProject{seq: len(b.projects) + 1, number: h.n, line: it.line, category: category, paras: []string{h.rest}}
 			cur.hasUnits = hasUnitClause(h.rest)
 			b.projects = append(b.projects, cur)
-		case cur != nil && (!cur.hasUnits || unitLine.MatchString(it.text)):
+		case cur != nil && (!cur.hasUnits || isUnitLine(it.text)):
 			cur.paras = append(cur.paras, it.text)
 			cur.hasUnits = cur.hasUnits || hasUnitClause(it.text)
 		case len(b.projects) > 0:
@@ -109,7 +109,7 @@ func chooseSchemes(items []item) (cat, proj string) {
 			order = append(order, h.scheme)
 			titleOnly[h.scheme] = true
 		}
-		if !closingTitle.MatchString(h.rest) && (strings.Contains(h.rest, "。") || runeLen(h.rest) > 30 || hasUnitClause(h.rest)) {
+		if !isClosingWord(h.rest) && (strings.Contains(h.rest, "。") || runeLen(h.rest) > 30 || hasUnitClause(h.rest)) {
 			titleOnly[h.scheme] = false
 		}
 	}
@@ -129,7 +129,7 @@ func isClosing(text string, h heading, isHeading bool) bool {
 	if isHeading {
 		text = h.rest
 	}
-	return closingTitle.MatchString(text) && runeLen(text) <= 12 && !strings.Contains(text, "。")
+	return isClosingWord(text) && runeLen(text) <= 12 && !strings.Contains(text, "。")
 }
 
 func checkNumbering(ps []*rawProject, f *findings) {
@@ -148,7 +148,7 @@ func hasUnitClause(t string) bool {
 	if len(keys) == 0 {
 		return false
 	}
-	if unitLine.MatchString(t) {
+	if isUnitLine(t) {
 		return true
 	}
 	for _, k := range keys {

@@ -2,6 +2,7 @@ package docimport
 
 import (
 	"bytes"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -86,6 +87,9 @@ func looksUTF16(raw []byte) (xunicode.Endianness, bool) {
 // "successfully" as GB18030 or UTF-16 into control characters and
 // replacement runes.
 func checkText(s, enc string) (string, string, error) {
+	if asciiClean(s) {
+		return s, enc, nil
+	}
 	var bad, total int
 	line := 1
 	for _, r := range s {
@@ -104,4 +108,17 @@ func checkText(s, enc string) (string, string, error) {
 		return "", "", errorAt(line, "内容不是可识别的文本（疑似二进制文件或编码错误，按 %s 解码）", enc)
 	}
 	return s, enc, nil
+}
+
+// asciiClean is checkText's fast path: no control bytes and no
+// replacement character, checked byte by byte. (C1 controls, U+0080–U+009F,
+// are two bytes starting C2 8x/9x: they send the text to the slow path.)
+func asciiClean(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' || c == 0x7F || c == 0xC2 && i+1 < len(s) && s[i+1] < 0xA0 {
+			return false
+		}
+	}
+	return !strings.Contains(s, "\uFFFD")
 }

@@ -15,49 +15,67 @@ func cleanText(s string) string {
 		return s
 	}
 	s = strings.ReplaceAll(s, "**", "")
-	s = strings.ReplaceAll(s, "\u00A0", " ")
-	rs := []rune(s)
-	for i, r := range rs {
-		switch {
-		case r >= '０' && r <= '９', r >= 'Ａ' && r <= 'Ｚ', r >= 'ａ' && r <= 'ｚ', r == '％':
-			rs[i] = r - 0xFEE0
-		case r == '．' && i > 0 && i+1 < len(rs) && isDigitRune(rs[i-1]) && isDigitRune(rs[i+1]):
-			rs[i] = '.'
-		case r == '\u3000' || r == '\t':
-			rs[i] = ' '
-		}
-	}
 	var b strings.Builder
-	for i := 0; i < len(rs); i++ {
-		if rs[i] != ' ' {
-			b.WriteRune(rs[i])
+	b.Grow(len(s))
+	prev := rune(0) // the last rune written
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !isBlank(r) {
+			if r == '．' && isDigitRune(prev) && i+size < len(s) && isDigitRune(firstRune(s[i+size:])) {
+				r = '.'
+			}
+			r = halfWidth(r)
+			b.WriteRune(r)
+			prev, i = r, i+size
 			continue
 		}
-		j := i
-		for j < len(rs) && rs[j] == ' ' {
-			j++
+		j := i + size
+		for j < len(s) {
+			r2, n := utf8.DecodeRuneInString(s[j:])
+			if !isBlank(r2) {
+				break
+			}
+			j += n
 		}
 		// Keep one space only between two Latin words or numbers.
-		if i > 0 && j < len(rs) && !isCJK(rs[i-1]) && !isCJK(rs[j]) {
+		if prev != 0 && j < len(s) && !isCJK(prev) && !isCJK(halfWidth(firstRune(s[j:]))) {
 			b.WriteByte(' ')
 		}
-		i = j - 1
+		i = j
 	}
 	return strings.TrimSpace(b.String())
+}
+
+func isBlank(r rune) bool { return r == ' ' || r == '\t' || r == '\u3000' || r == '\u00A0' }
+
+// halfWidth turns full-width digits, Latin letters and ％ into ASCII;
+// Chinese punctuation stays full-width.
+func halfWidth(r rune) rune {
+	if r >= '０' && r <= '９' || r >= 'Ａ' && r <= 'Ｚ' || r >= 'ａ' && r <= 'ｚ' || r == '％' {
+		return r - 0xFEE0
+	}
+	return r
 }
 
 // isClean: nothing for cleanText to do — the common case, checked without
 // allocating.
 func isClean(s string) bool {
-	for _, r := range s {
-		switch {
-		case r == ' ' || r == '\t' || r == '*' || r == '\u00A0' || r == '\u3000' || r == '．':
-			return false
-		case r >= 0xFF10 && r <= 0xFF5A || r == '％':
+	if s == "" || isSpaceByte(s[0]) || isSpaceByte(s[len(s)-1]) ||
+		strings.ContainsAny(s, " \t*") || strings.Contains(s, "\u3000") || strings.Contains(s, "\u00A0") {
+		return false
+	}
+	// Full-width digits, letters, ％ and ． are U+FF05–U+FF5A: EF BC xx or EF BD xx.
+	for i := strings.Index(s, "\xef\xbc"); i >= 0; {
+		if c := s[i+2]; c >= 0x85 && c <= 0xBF && c != 0x88 && c != 0x89 && c != 0x8C && c != 0x9A && c != 0x9B {
 			return false
 		}
+		next := strings.Index(s[i+3:], "\xef\xbc")
+		if next < 0 {
+			break
+		}
+		i += 3 + next
 	}
-	return s != "" && !isSpaceByte(s[0]) && !isSpaceByte(s[len(s)-1])
+	return !strings.Contains(s, "\xef\xbd")
 }
 
 func isSpaceByte(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }

@@ -42,7 +42,7 @@ func joins(prev, next string) bool {
 	if startsStructure(next) {
 		return false
 	}
-	if unitLine.MatchString(prev) && !endsWithBracketedUnits(prev) {
+	if isUnitLine(prev) && !endsWithBracketedUnits(prev) {
 		// 牵头单位：区住建 / 局；配合单位：… — a unit name cut in two.
 		last, _ := lastRune(prev)
 		head, _, _ := strings.Cut(next, "；")
@@ -51,18 +51,42 @@ func joins(prev, next string) bool {
 	return continuesBelow(prev)
 }
 
-var (
-	numbering = regexp.MustCompile(`^(?:[一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十百]+[）)]|\d{1,3}(?:[、．]|\.(?:[^\d]|$))|[（(]\d{1,3}[）)]|[①-⑳]|第[一二三四五六七八九十百]+[条项])`)
-	unitLine  = regexp.MustCompile(`^[（(\[【]?(?:牵头|责任|配合|协办|参与|主办|实施)(?:单位|部门)[:：]`)
-	dateLine  = regexp.MustCompile(`^\d{4}年\d{1,2}月\d{1,2}日`)
-)
+var ()
+
+// isUnitLine: a line that starts with 牵头单位： or （责任单位： and the like.
+func isUnitLine(t string) bool {
+	t = strings.TrimLeft(t, "（([【")
+	for _, role := range unitRoles {
+		if rest, ok := strings.CutPrefix(t, role); ok {
+			rest, ok = strings.CutPrefix(rest, "单位")
+			if !ok {
+				rest, ok = strings.CutPrefix(rest, "部门")
+			}
+			return ok && (strings.HasPrefix(rest, "：") || strings.HasPrefix(rest, ":"))
+		}
+	}
+	return false
+}
+
+// isDateLine: a line that starts with a date, 2024年7月25日.
+func isDateLine(t string) bool {
+	return len(t) > 4 && t[0] >= '0' && t[0] <= '9' && dateLine.MatchString(t)
+}
+
+var dateLine = regexp.MustCompile(`^\d{4}年\d{1,2}月\d{1,2}日`)
+
+// isClosingWord: the text starts with the name of the closing section.
+func isClosingWord(t string) bool { return hasAnyPrefix(t, closingWords) }
+
+var closingWords = []string{"工作要求", "保障措施", "组织保障", "工作措施", "有关要求", "组织实施", "相关要求"}
 
 // startsStructure: a paragraph that begins something of its own and so is
 // never the tail of the one before.
 func startsStructure(t string) bool {
-	return numbering.MatchString(t) || unitLine.MatchString(t) || dateLine.MatchString(t) ||
+	_, isHeading := parseHeading(t)
+	return isHeading || isUnitLine(t) || isDateLine(t) ||
 		strings.HasPrefix(t, "附件") || strings.HasPrefix(t, "抄送") ||
-		(closingTitle.MatchString(t) && runeLen(t) <= 12) ||
+		(isClosingWord(t) && runeLen(t) <= 12) ||
 		(strings.HasPrefix(t, "各") && strings.HasSuffix(t, "：") && runeLen(t) < 120)
 }
 
@@ -124,7 +148,7 @@ var titleEndings = []string{"通知", "方案", "清单", "计划", "意见", "�
 
 // endsWithUnits: the paragraph closes with a unit clause, （牵头单位：…）.
 func endsWithUnits(t string) bool {
-	if unitLine.MatchString(t) {
+	if isUnitLine(t) {
 		return true
 	}
 	last, _ := lastRune(t)

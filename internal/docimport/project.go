@@ -42,7 +42,7 @@ func cleanTitle(s string) string { return trimPunct(withoutUnits(s)) }
 func withoutUnits(t string) string {
 	var b strings.Builder
 	for _, line := range strings.SplitAfter(t, "\n") {
-		if unitLine.MatchString(line) {
+		if isUnitLine(line) {
 			continue
 		}
 		for line != "" {

@@ -97,8 +97,15 @@ var (
 	declaredWord    = regexp.MustCompile(`(?:办好|实施|推进|确定|安排|实施好|办成)[^。；]{0,8}?(\d+|[一二三四五六七八九十]+|若干)\s*(?:件|项|个)[^。；]{0,12}?(?:民生实事|实事|项目)`)
 	declaredSome    = regexp.MustCompile(`(?:办好|实施|推进|确定|安排)[^。；]{0,8}若干[^。；]{0,16}实事`)
 	yearInDocNumber = regexp.MustCompile(`\d{4}`)
-	closingTitle    = regexp.MustCompile(`^(?:工作要求|保障措施|组织保障|工作措施|有关要求|组织实施|相关要求)`)
 )
+
+// docNumberIn finds a 文号 (新府发〔2024〕5号) on a short header line.
+func docNumberIn(t string) string {
+	if !strings.Contains(t, "号") || runeLen(t) >= 40 {
+		return ""
+	}
+	return docNumber.FindString(t)
+}
 
 func isoDate(y, m, d string) *string {
 	yi, _ := strconv.Atoi(y)
@@ -123,7 +130,7 @@ func readHeader(items []item, p *plan.Plan) int {
 		}
 		t := it.text
 		if p.DocNumber == nil {
-			if m := docNumber.FindString(t); m != "" && runeLen(t) < 40 {
+			if m := docNumberIn(t); m != "" {
 				p.DocNumber = &m
 			}
 		}
@@ -133,7 +140,7 @@ func readHeader(items []item, p *plan.Plan) int {
 				p.Issuer = &issuer
 			}
 		}
-		if planTitle.MatchString(t) && runeLen(t) <= 40 && !strings.Contains(t, "关于") && !strings.Contains(t, "。") {
+		if strings.Contains(t, "民生实事") && planTitle.MatchString(t) && runeLen(t) <= 40 && !strings.Contains(t, "关于") && !strings.Contains(t, "。") {
 			titleIdx = i
 		}
 	}

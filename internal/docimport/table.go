@@ -391,7 +391,7 @@ func normalizeYears(s string) string {
 
 func splitList(s string) []string {
 	var out []string
-	for _, part := range unitSplit.Split(s, -1) {
+	for _, part := range splitNames(s) {
 		if part = compactName(trimPunct(part)); part != "" {
 			out = appendNew(out, part)
 		}

@@ -16,14 +16,6 @@ const unitAlternatives = `万平方米|平方米|万立方米|立方米|万人�
 	`万户|万名|万人|万个|个|名|人|户|家|所|条|座|套|张|床|场次|场|项|栋|辆|台|处|间|块|批次|次|册|份|支|批|片|例|只|盏|节|部|根|眼|公顷|篇|倍|万`
 
 var (
-	// numberAt reads, at a digit, a number or range, a unit and a trailing
-	// comparator: 30名, 95%以上, 3至5个, 1.42亿元. The words before the
-	// number (不少于, 约, 达到每人每月) are read by findNumbers, looking back:
-	// a regexp that tried them at every position was the importer's
-	// slowest part.
-	numberAt = regexp.MustCompile(`^(\d+(?:\.\d+)?)(?:\s*[-—~～至到]\s*(\d+(?:\.\d+)?))?` +
-		`(` + unitAlternatives + `)?` +
-		`(以上|以下|左右|以内|余)?`)
 	// notAUnit: what follows a counted unit and makes it a duration (2个月).
 	notAUnit      = regexp.MustCompile(`^(?:年|月|日|小时|天|周岁|岁|工作日|学年)`)
 	subjectBefore = regexp.MustCompile(`(?:将)?([^，。；：将]+?)(?:分别)?(?:提高|上调|提升)[了]?\d`)
@@ -231,6 +223,9 @@ func listValues(s string, l []int) (values, units []string) {
 // milestoneTargets reads yes/no outcomes (建设并投入使用) from clauses that
 // promise no number.
 func milestoneTargets(s string) []plan.Target {
+	if !containsAny(s, milestoneWords) {
+		return nil
+	}
 	var out []plan.Target
 	for _, clause := range splitKeep(s, "，；") {
 		c := trimPunct(clause)
@@ -269,6 +264,75 @@ func hasCountedNumber(c string) bool {
 	return false
 }
 
+// readNumberAt reads, at a digit, a number or range, a unit and a trailing
+// comparator: 30名, 95%以上, 3至5个, 1.42亿元. (By hand: a regexp with the
+// unit alternatives was the importer's slowest part.)
+func readNumberAt(s string, at int) number {
+	n := number{start: at, numAt: at}
+	i := digitsEnd(s, at)
+	n.num = s[at:i]
+	j := i
+	for j < len(s) && s[j] == ' ' {
+		j++
+	}
+	if sep := rangeSep(s[j:]); sep > 0 {
+		k := j + sep
+		for k < len(s) && s[k] == ' ' {
+			k++
+		}
+		if e := digitsEnd(s, k); e > k {
+			n.upper, i = s[k:e], e
+		}
+	}
+	for _, u := range unitsLongestFirst {
+		if strings.HasPrefix(s[i:], u) {
+			n.unit, i = u, i+len(u)
+			break
+		}
+	}
+	for _, w := range []string{"以上", "以下", "左右", "以内", "余"} {
+		if strings.HasPrefix(s[i:], w) {
+			n.post, i = w, i+len(w)
+			break
+		}
+	}
+	n.end = i
+	return n
+}
+
+// digitsEnd returns the end of the decimal number starting at s[at] (or
+// at itself when there is none).
+func digitsEnd(s string, at int) int {
+	i := at
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i > at && i+1 < len(s) && s[i] == '.' && s[i+1] >= '0' && s[i+1] <= '9' {
+		i++
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+	}
+	return i
+}
+
+// rangeSep returns the length of a range separator (3至5, 3-5) at the
+// start of s, or 0.
+func rangeSep(s string) int {
+	for _, sep := range []string{"-", "—", "~", "～", "至", "到"} {
+		if strings.HasPrefix(s, sep) {
+			return len(sep)
+		}
+	}
+	return 0
+}
+
+var unitsLongestFirst = func() []string {
+	us := strings.Split(unitAlternatives, "|")
+	slices.SortStableFunc(us, func(a, b string) int { return len(b) - len(a) })
+	return us
+}()
+
 // number is a number found in a sentence with the words around it.
 type number struct {
 	start, numAt, end int // start includes the comparator words before
@@ -289,17 +353,7 @@ func findNumbers(s string) []number {
 			i++
 			continue
 		}
-		m := numberAt.FindStringSubmatchIndex(s[i:])
-		n := number{start: i, numAt: i, end: i + m[1], num: s[i+m[2] : i+m[3]]}
-		if m[4] >= 0 {
-			n.upper = s[i+m[4] : i+m[5]]
-		}
-		if m[6] >= 0 {
-			n.unit = s[i+m[6] : i+m[7]]
-		}
-		if m[8] >= 0 {
-			n.post = s[i+m[8] : i+m[9]]
-		}
+		n := readNumberAt(s, i)
 		before := s[:i]
 		for _, w := range perPersonWords {
 			if strings.HasSuffix(before, w) {
@@ -356,7 +410,7 @@ func kindOf(metric, unit, context string) string {
 		return plan.KindProgress
 	case unit == "%":
 		return plan.KindRate
-	case strings.HasSuffix(unit, "元") && (strings.ContainsAny(metric, "标准") && strings.Contains(metric, "标准") ||
+	case strings.HasSuffix(unit, "元") && (strings.Contains(metric, "标准") ||
 		strings.Contains(metric, "补差") || strings.Contains(metric, "水平") ||
 		strings.Contains(context, "每人每月") || strings.Contains(context, "每月") || strings.Contains(context, "月人均")):
 		return plan.KindStandard

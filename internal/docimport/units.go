@@ -47,7 +47,6 @@ func normalizeUnit(name string) string {
 }
 
 var (
-	unitSplit  = regexp.MustCompile(`[、，,;；/\n]+`)
 	leadKeys   = map[string]bool{"牵头": true, "主办": true}
 	tagBracket = regexp.MustCompile(`[\[【［]([^\]】］]*项目)[\]】］]`)
 )
@@ -65,7 +64,7 @@ func readUnits(text string) (lead, responsible []string) {
 			end = keys[i+1].start
 		}
 		value := unitValue(text[k.end:end])
-		for _, n := range unitSplit.Split(value, -1) {
+		for _, n := range splitNames(value) {
 			n = normalizeUnit(n)
 			if n == "" || n == "等" {
 				continue
@@ -146,10 +145,15 @@ func unitValue(s string) string {
 	return s
 }
 
+// splitNames splits a list of names at 、，；/ and line breaks.
+func splitNames(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune("、，,;；/\n", r) })
+}
+
 // readTags finds the tag brackets ([市、区人大票决项目]) and spells each tag
 // out: 市、区人大票决项目 → 市人大票决项目, 区人大票决项目.
 func readTags(text string) []string {
-	if !strings.ContainsAny(text, "[【［") {
+	if !strings.Contains(text, "[") && !strings.Contains(text, "【") && !strings.Contains(text, "［") {
 		return nil
 	}
 	var tags []string
@@ -173,7 +177,7 @@ func readTags(text string) []string {
 func splitUnitCell(cell string, known []string) []string {
 	var out []string
 	for _, line := range strings.Split(cell, "\n") {
-		for _, n := range unitSplit.Split(line, -1) {
+		for _, n := range splitNames(line) {
 			n = normalizeUnit(n)
 			if n == "" {
 				continue
