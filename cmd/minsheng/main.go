@@ -41,6 +41,7 @@ func commands() []command {
 		{"import", "import [--format json|text] [--save] [--db …] FILE…   读取民生实事方案文件", runImport},
 		{"user", "user add --username U --role ROLE [--unit 单位] [--jurisdiction 代码] --password-stdin   添加用户", runUser},
 		{"audit", "audit verify [--db …]   校验审计日志", runAudit},
+		{"gen", "gen --scale district|province|national [--db …]   生成用于性能测试的合成数据", runGen},
 		{"export", "export ledger --plan ID [--period 2024-10] -o FILE.xlsx [--db …]   导出工作台账", runExport},
 	}
 }
