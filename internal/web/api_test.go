@@ -83,9 +83,15 @@ func itoa(n int) string {
 func TestMonthlyCycle(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
+	f.run(t, monthlyCycle(t, f))
+	if f.vars["png"] == "" {
+		t.Fatal("no attachment hash")
+	}
+}
+
+func monthlyCycle(t *testing.T, f *fixture) []step {
 	png, pdf := pngImage(t), pdfDoc()
-	var pngSHA string
-	f.run(t, []step{
+	return []step{
 		// The published plan is public.
 		{name: "plan public", as: anon, method: "GET", url: "/api/v1/plans/{plan}", status: 200,
 			want: []string{`"state":"published"`, `"id":"{p1}"`, `"lead_units":["区人社局","团区委"]`, `"doc_number":`}},
@@ -146,7 +152,7 @@ func TestMonthlyCycle(t *testing.T) {
 			body: `{"text": "x", "investment_wan": -5}`, status: 422, field: "investment_wan"},
 		{name: "attach png", as: leadReporter, method: "POST", url: "/api/v1/projects/{p1}/reports/2024-04/attachments",
 			body: upload{"file", "现场照片.png", png}, status: 201, want: []string{`"content_type":"image/png"`, `"name":"现场照片.png"`},
-			then: func(t *testing.T, r *response) { pngSHA = r.str("sha256"); f.vars["png"] = pngSHA }},
+			then: func(t *testing.T, r *response) { f.vars["png"] = r.str("sha256") }},
 		{name: "attach pdf", as: respContributor, method: "POST", url: "/api/v1/projects/{p1}/reports/2024-04/attachments",
 			body: upload{"file", "台账.pdf", pdf}, status: 201, want: []string{`"content_type":"application/pdf"`}},
 		{name: "attach text refused", as: leadReporter, method: "POST", url: "/api/v1/projects/{p1}/reports/2024-04/attachments",
@@ -290,8 +296,5 @@ func TestMonthlyCycle(t *testing.T) {
 		{name: "import a photo", as: supervisor, method: "POST", url: "/api/v1/plans/import", body: upload{"file", "a.png", png}, status: 400, field: "file", want: []string{"unusable_document"}},
 		{name: "import without file", as: supervisor, method: "POST", url: "/api/v1/plans/import", body: upload{"document", "a.txt", []byte("x")}, status: 400, field: "file"},
 		{name: "import JSON", as: supervisor, method: "POST", url: "/api/v1/plans/import", body: `{}`, status: 400, field: "file"},
-	})
-	if pngSHA == "" {
-		t.Fatal("no attachment hash")
 	}
 }

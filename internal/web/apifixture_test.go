@@ -125,7 +125,15 @@ func openFixture(t testing.TB, dsn string) *fixture {
 // done through the API (see buildBase).
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
+	return newObservedFixture(t, nil)
+}
+
+// newObservedFixture is newFixture with an observer of every request,
+// those that build the fixture included.
+func newObservedFixture(t testing.TB, observe func(req *http.Request, reqBody []byte, res *http.Response, resBody []byte)) *fixture {
+	t.Helper()
 	f := openFixture(t, filepath.Join(t.TempDir(), "minsheng.db"))
+	f.observe = observe
 	buildBase(f)
 	return f
 }
