@@ -25,6 +25,9 @@ func TestLogin(t *testing.T) {
 		{name: "unknown field", as: anon, method: "POST", url: "/api/v1/session", body: `{"user": "leader", "password": "x"}`, status: 400, field: "user"},
 		{name: "right password", as: anon, method: "POST", url: "/api/v1/session", body: `{"username": " leader ", "password": "` + testPassword + `"}`,
 			status: 201, want: []string{`"token":"`, `"role":"leader"`}, notWant: []string{"password_hash", "argon2"}},
+		{name: "SQL in the username", as: anon, method: "POST", url: "/api/v1/session", body: `{"username": "' OR '1'='1' --", "password": "x' OR '1'='1"}`,
+			status: 401, want: []string{"用户名或密码错误"}},
+		{name: "not JSON", as: anon, method: "POST", url: "/api/v1/session", body: `username=leader&password=x`, status: 400},
 		{name: "unknown token", as: anon, method: "GET", url: "/api/v1/me", status: 401},
 	})
 
