@@ -1,6 +1,9 @@
 package web
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 
@@ -94,8 +97,18 @@ func (s *Server) getMonthlyPlan(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) saveMonthlyPlan(w http.ResponseWriter, r *http.Request) {
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.MaxBodyBytes))
+	if err != nil {
+		s.fail(w, r, jsonError(err))
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(raw))
 	var mp plan.MonthlyPlan
 	if err := s.decodeJSON(w, r, &mp); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := twelveMonths(raw); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -105,6 +118,30 @@ func (s *Server) saveMonthlyPlan(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, saved)
+}
+
+// twelveMonths refuses month lists longer than a year: decoding into the
+// [12] arrays of plan.MonthlyPlan would silently drop the extra months.
+func twelveMonths(raw []byte) error {
+	var months struct {
+		Investment []json.RawMessage `json:"investment_wan"`
+		Targets    []struct {
+			TargetID   string            `json:"target_id"`
+			Cumulative []json.RawMessage `json:"cumulative"`
+		} `json:"targets"`
+	}
+	if err := json.Unmarshal(raw, &months); err != nil {
+		return nil // decodeJSON has judged the body
+	}
+	if n := len(months.Investment); n > 12 {
+		return plan.FieldError("investment_wan", "各月计划投资最多 12 项（1–12 月），收到 %d 项", n)
+	}
+	for _, t := range months.Targets {
+		if n := len(t.Cumulative); n > 12 {
+			return plan.FieldError("targets."+t.TargetID, "各月计划累计值最多 12 项（1–12 月），收到 %d 项", n)
+		}
+	}
+	return nil
 }
 
 type actionRequest struct {

@@ -302,3 +302,56 @@ func monthlyCycle(t *testing.T, f *fixture) []step {
 		{name: "import JSON", as: supervisor, method: "POST", url: "/api/v1/plans/import", body: `{}`, status: 400, field: "file"},
 	}
 }
+
+// TestOddRequestsNever500 sends every actor odd but possible requests:
+// garbage IDs, missing and malformed parameters, another year's months.
+// None may answer 5xx (fixture.do fails the test on one), and every error
+// has the error shape with a Chinese message.
+func TestOddRequestsNever500(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	urls := []string{
+		"/api/v1/dashboard", "/api/v1/dashboard?period=2024-04", "/api/v1/dashboard?jurisdiction=999999&period=2024-04",
+		"/api/v1/dashboard?jurisdiction=360112&period=1999-01", "/api/v1/dashboard?period=2024-4",
+		"/api/v1/projects/{p1}/status", "/api/v1/projects/{p1}/status?period=2023-01", "/api/v1/projects/nope/status?period=2024-01",
+		"/api/v1/projects?year=abc", "/api/v1/projects?plan=nope", "/api/v1/projects?unit=%27%20OR%201=1",
+		"/api/v1/plans?state=bogus", "/api/v1/plans/%27%3B%20DROP%20TABLE%20plans%3B--",
+		"/api/v1/reports?period=2024-00", "/api/v1/reports?state=bogus&project=nope", "/api/v1/reports?jurisdiction=360112",
+		"/api/v1/projects/{p1}/reports/2024-5", "/api/v1/projects/{p1}/reports/abcd-ef", "/api/v1/projects/nope/reports/2024-05",
+		"/api/v1/projects/{p1}/reports/2024-05/revisions", "/api/v1/projects/nope/monthly-plan",
+		"/api/v1/attachments/nope", "/api/v1/attachments/" + strings.Repeat("F", 64), "/api/v1/units?jurisdiction=bogus",
+		"/api/v1/projects/{p1}/reports/2024-05/submit", "/api/v1/me/", "/api/v1/plans/{plan}/publish",
+	}
+	posts := []struct{ url, body string }{
+		{"/api/v1/projects/nope/reports/2024-05/submit", ""},
+		{"/api/v1/projects/{p1}/reports/0000-00/accept", ""},
+		{"/api/v1/projects/{p1}/reports/2024-05/return", `{"reason": 5}`},
+		{"/api/v1/projects/{p1}/reports/2024-05/submit", `{"version": -1}`},
+		{"/api/v1/projects/{p1}/reports/2024-05/submit", `[]`},
+		{"/api/v1/projects/{p1}/monthly-plan/approve", `null`},
+		{"/api/v1/projects/nope/monthly-plan/submit", ""},
+		{"/api/v1/plans/nope/publish", ""},
+		{"/api/v1/users", `{"username": "", "role": "", "password": ""}`},
+	}
+	for _, a := range actors {
+		for _, u := range urls {
+			r := f.do(a, "GET", u, nil)
+			if r.status >= 400 && r.status < 500 {
+				r.checkError(t, "")
+			}
+		}
+		for _, p := range posts {
+			r := f.do(a, "POST", p.url, p.body)
+			if r.status >= 400 && r.status < 500 {
+				r.checkError(t, "")
+			}
+		}
+	}
+	// Another year's plan on the monthly plan of this one.
+	f.do(leadReporter, "PUT", "/api/v1/projects/{p1}/monthly-plan", `{"version": 0, "deadline": "2023-12-31"}`).expect(t, 422).checkError(t, "deadline")
+	f.do(leadReporter, "PUT", "/api/v1/projects/{p1}/monthly-plan", `{"version": 0, "investment_wan": [1,2,3,4,5,6,7,8,9,10,11,12,13]}`).expect(t, 422).checkError(t, "investment_wan")
+	f.do(leadReporter, "PUT", "/api/v1/projects/{p1}/monthly-plan", `{"version": 0, "targets": [{"target_id": "{t4}", "cumulative": [1,2,3,4,5,6,7,8,9,10,11,12,13]}]}`).
+		expect(t, 422).checkError(t, f.expand("targets.{t4}"))
+	f.do(leadReporter, "PUT", "/api/v1/projects/{p1}/monthly-plan", `{"version": 0, "investment_wan": [1, "x"]}`).expect(t, 400).checkError(t, "investment_wan")
+	f.do(leadReporter, "PUT", "/api/v1/projects/{p1}/monthly-plan", `{"version": 0, "investment_wan": [1,2,3,4,5,6,7,8,9,10,11,12]}`).expect(t, 200, `"investment_wan":[1,2,3,4,5,6,7,8,9,10,11,12]`)
+}
