@@ -39,7 +39,49 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/users", s.requireUser(s.createUser))
 	mux.HandleFunc("GET /api/v1/units", s.requireUser(s.listUnits))
 
+	s.pageRoutes(mux)
+
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusNotFound, "not_found", "没有这个接口："+r.Method+" "+r.URL.Path, "")
 	})
+}
+
+// pageRoutes lists the Chinese pages (pages_*.go). Forms post to the page
+// they belong to; every page but the login needs a logged-in user.
+func (s *Server) pageRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /{$}", s.home)
+	mux.HandleFunc("GET /login", s.loginForm)
+	mux.HandleFunc("POST /login", s.loginSubmit)
+	mux.HandleFunc("POST /logout", s.requirePage(s.logoutSubmit))
+
+	mux.HandleFunc("GET /dashboard", s.requirePage(s.dashboardPage))
+	mux.HandleFunc("GET /projects", s.requirePage(s.projectsPage))
+	mux.HandleFunc("GET /projects/{projectID}", s.requirePage(s.projectPage))
+	mux.HandleFunc("GET /units/{unitID}", s.requirePage(s.unitPage))
+
+	mux.HandleFunc("GET /projects/{projectID}/monthly-plan", s.requirePage(s.monthlyPage))
+	mux.HandleFunc("POST /projects/{projectID}/monthly-plan", s.requirePage(s.monthlySubmit))
+	mux.HandleFunc("POST /projects/{projectID}/monthly-plan/review", s.requirePage(s.monthlyReview))
+
+	mux.HandleFunc("GET /projects/{projectID}/reports/{period}", s.requirePage(s.reportPage))
+	mux.HandleFunc("POST /projects/{projectID}/reports/{period}", s.requirePage(s.reportSubmit))
+	mux.HandleFunc("POST /projects/{projectID}/reports/{period}/attachments", s.requirePage(s.reportAttach))
+	mux.HandleFunc("POST /projects/{projectID}/reports/{period}/contribution", s.requirePage(s.reportContribute))
+	mux.HandleFunc("POST /projects/{projectID}/reports/{period}/review", s.requirePage(s.reportReview))
+
+	mux.HandleFunc("GET /review", s.requirePage(s.reviewPage))
+
+	mux.HandleFunc("GET /import", s.requirePage(s.importPage))
+	mux.HandleFunc("POST /import", s.requirePage(s.importSubmit))
+	mux.HandleFunc("GET /plans/{planID}", s.requirePage(s.planPage))
+	mux.HandleFunc("POST /plans/{planID}", s.requirePage(s.planCorrect))
+	mux.HandleFunc("POST /plans/{planID}/publish", s.requirePage(s.planPublish))
+
+	mux.HandleFunc("GET /admin", s.requirePage(s.adminPage))
+	mux.HandleFunc("POST /admin/users", s.requirePage(s.adminCreateUser))
+	mux.HandleFunc("POST /admin/users/{userID}/disabled", s.requirePage(s.adminSetDisabled))
+	mux.HandleFunc("POST /admin/users/{userID}/password", s.requirePage(s.adminSetPassword))
+	mux.HandleFunc("POST /admin/units", s.requirePage(s.adminCreateUnit))
+
+	mux.HandleFunc("/", s.pageNotFound)
 }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"minsheng/internal/store"
@@ -27,6 +28,11 @@ type Server struct {
 	MaxUploadBytes int64
 	// Now is the clock, replaced in tests.
 	Now func() time.Time
+
+	// pages are the parsed page templates (pages.go): parsed once, by New,
+	// or on first use for a Server built without it.
+	pages     *pageSet
+	pagesOnce sync.Once
 }
 
 // New returns a server over a store with default limits.
@@ -34,13 +40,15 @@ func New(st *store.Store, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Server{
+	s := &Server{
 		Store:          st,
 		Log:            log,
 		MaxBodyBytes:   1 << 20,
 		MaxUploadBytes: st.MaxAttachmentBytes + 1<<20,
 		Now:            time.Now,
 	}
+	s.pageSet() // parse the templates now, not on the first request
+	return s
 }
 
 // Handler returns the whole site: routes wrapped in the middleware every

@@ -1,0 +1,346 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"sort"
+	"time"
+
+	"minsheng/internal/plan"
+	"minsheng/internal/store"
+)
+
+// scope is the jurisdiction and month a page shows, chosen by the query
+// (?jurisdiction=360112&period=2024-10) or by default from the user and
+// the clock.
+type scope struct {
+	Code   string
+	Name   string
+	Period plan.Period
+	// Options are the jurisdictions with a published plan, for the selector.
+	Options []scopeOption
+	// Periods are the months of the year offered by the selector.
+	Periods []plan.Period
+	// HasPlan: the jurisdiction has a published plan for the period's year.
+	HasPlan bool
+}
+
+type scopeOption struct {
+	Code, Name string
+	Years      []int
+}
+
+// pageScope reads the scope of a request. A missing period defaults to the
+// month whose report is due now (last month), clamped to the plan's year;
+// for a past year, the latest month anybody reported.
+func (s *Server) pageScope(r *http.Request) (*scope, error) {
+	ctx, u, q := r.Context(), userOf(r), r.URL.Query()
+	plans, err := s.Store.ListPlans(ctx, store.PlanFilter{State: plan.PlanPublished})
+	if err != nil {
+		return nil, err
+	}
+	sc := &scope{}
+	index := map[string]int{}
+	for _, pv := range plans {
+		i, ok := index[pv.JurisdictionCode]
+		if !ok {
+			i = len(sc.Options)
+			index[pv.JurisdictionCode] = i
+			sc.Options = append(sc.Options, scopeOption{Code: pv.JurisdictionCode, Name: pv.Document.Jurisdiction.Name})
+		}
+		sc.Options[i].Years = append(sc.Options[i].Years, pv.Year)
+	}
+	sort.Slice(sc.Options, func(i, j int) bool { return sc.Options[i].Code < sc.Options[j].Code })
+	index = map[string]int{}
+	for i, o := range sc.Options {
+		index[o.Code] = i
+	}
+
+	sc.Code = q.Get("jurisdiction")
+	if sc.Code == "" && u != nil {
+		sc.Code = u.JurisdictionCode
+	}
+	if _, ok := index[sc.Code]; !ok && q.Get("jurisdiction") == "" && len(sc.Options) > 0 && (u == nil || u.JurisdictionCode == "") {
+		sc.Code = sc.Options[0].Code
+	}
+	var years []int
+	if i, ok := index[sc.Code]; ok {
+		sc.Name, years = sc.Options[i].Name, sc.Options[i].Years
+	} else if j, err := s.Store.GetJurisdiction(ctx, sc.Code); err == nil {
+		sc.Name = j.Name
+	} else {
+		sc.Name = sc.Code
+	}
+
+	if v := q.Get("period"); v != "" {
+		if sc.Period, err = plan.ParsePeriod(v); err != nil {
+			return nil, badRequest("bad_period", "period", "月份格式应为 2024-05，而不是 %q", v)
+		}
+	} else {
+		sc.Period, err = s.defaultPeriod(ctx, sc.Code, years)
+		if err != nil {
+			return nil, err
+		}
+	}
+	for _, y := range years {
+		if y == sc.Period.Year {
+			sc.HasPlan = true
+		}
+	}
+	last := time.December
+	if now := plan.PeriodOf(s.Now()); now.Year == sc.Period.Year {
+		last = now.Month
+	}
+	if last < sc.Period.Month {
+		last = sc.Period.Month
+	}
+	for m := time.January; m <= last; m++ {
+		sc.Periods = append(sc.Periods, plan.Period{Year: sc.Period.Year, Month: m})
+	}
+	return sc, nil
+}
+
+// defaultPeriod: the month whose report is due now, in the latest plan
+// year; a year already over shows its latest reported month.
+func (s *Server) defaultPeriod(ctx context.Context, code string, years []int) (plan.Period, error) {
+	now := plan.PeriodOf(s.Now())
+	due := now.Prev()
+	year := now.Year
+	if len(years) > 0 { // newest first: the newest year begun, else the first to come
+		year = years[len(years)-1]
+		for _, y := range years {
+			if y <= now.Year {
+				year = y
+				break
+			}
+		}
+	}
+	switch {
+	case year < now.Year:
+		p, ok, err := s.Store.LatestReportedPeriod(ctx, code, year)
+		if err != nil {
+			return plan.Period{}, err
+		}
+		if ok {
+			return p, nil
+		}
+		return plan.Period{Year: year, Month: time.December}, nil
+	case year > now.Year || due.Year < year:
+		return plan.Period{Year: year, Month: time.January}, nil
+	}
+	return due, nil
+}
+
+// derivedStatus derives a project's status for the month from its
+// dashboard line with plan.StatusOf. A returned report past the due date is
+// overdue like a missing one.
+func (s *Server) derivedStatus(item *store.DashboardProject, p *plan.ProjectRecord, period plan.Period) plan.Status {
+	in := plan.StatusInput{
+		Reported: item.ReportState == plan.ReportSubmitted || item.ReportState == plan.ReportAccepted,
+		Late:     item.Late || (item.ReportState == plan.ReportReturned && period.IsLate(s.Now(), s.Store.DueDay)),
+		December: period.Month == time.December,
+	}
+	comparators := map[string]string{}
+	if p != nil {
+		for _, t := range p.Targets {
+			comparators[t.ID] = t.Comparator
+		}
+	}
+	for _, t := range item.Targets {
+		cmp := comparators[t.TargetID]
+		if cmp == "" {
+			cmp = plan.AtLeast
+			if t.Lower {
+				cmp = plan.AtMost
+			}
+		}
+		in.Targets = append(in.Targets, plan.StatusTarget{Kind: t.Kind, Comparator: cmp, Value: t.Value, Expected: t.Expected, Actual: t.Latest, Lower: t.Lower})
+	}
+	return plan.StatusOf(in)
+}
+
+// completion is how far a project is through its annual targets: the mean
+// over its running-total targets (quantity, progress, milestone) of
+// latest/annual, each capped at 1. ok is false when it has none.
+func completion(item *store.DashboardProject) (float64, bool) {
+	var sum float64
+	n := 0
+	for _, t := range item.Targets {
+		if t.Kind == plan.KindRate || t.Kind == plan.KindStandard || t.Lower || !t.Value.IsPositive() {
+			continue
+		}
+		r := 0.0
+		if t.Latest != nil {
+			r = ratio(t.Latest.Decimal, t.Value.Decimal)
+		}
+		if r > 1 {
+			r = 1
+		}
+		sum += r
+		n++
+	}
+	if n == 0 {
+		return 0, false
+	}
+	return sum / float64(n), true
+}
+
+// pace is how a project keeps to what was expected by the month: the mean
+// over its targets of actual/expected, each capped at 1 (a target with
+// nothing expected yet counts as 1). ok is false without targets.
+func pace(item *store.DashboardProject) (float64, bool) {
+	var sum float64
+	for _, t := range item.Targets {
+		r := 1.0
+		var a float64
+		if t.Latest != nil {
+			a, _ = t.Latest.Float64()
+		}
+		e, _ := t.Expected.Float64()
+		switch {
+		case t.Lower:
+			if a > e && a > 0 {
+				r = e / a
+			}
+		case e > 0:
+			r = a / e
+		}
+		if r > 1 {
+			r = 1
+		}
+		sum += r
+	}
+	if len(item.Targets) == 0 {
+		return 0, false
+	}
+	return sum / float64(len(item.Targets)), true
+}
+
+// userNames looks up display names of user IDs for timelines.
+func (s *Server) userNames(ctx context.Context, ids ...string) map[string]string {
+	out := map[string]string{}
+	for _, id := range ids {
+		if _, done := out[id]; done || id == "" {
+			continue
+		}
+		if id == plan.SystemUser.ID {
+			out[id] = "系统"
+			continue
+		}
+		u, err := s.Store.GetUser(ctx, id)
+		if err != nil {
+			out[id] = id
+			continue
+		}
+		out[id] = u.Username
+		if u.DisplayName != "" {
+			out[id] = u.DisplayName
+		}
+	}
+	return out
+}
+
+// projectRow is a project with its standing for the scope's month: the
+// common row of the dashboard, the project list and a unit's page.
+type projectRow struct {
+	P          *plan.ProjectRecord
+	Item       *store.DashboardProject
+	Status     plan.Status
+	Completion float64
+	HasCompl   bool
+	Pace       float64
+	HasPace    bool
+	// Reason says in a phrase why the status is what it is.
+	Reason string
+}
+
+// LeadNames are the project's lead units (or responsible units when it has
+// none), joined.
+func (pr *projectRow) LeadNames() []string {
+	if names := pr.P.LeadUnitNames(); len(names) > 0 {
+		return names
+	}
+	return pr.P.ResponsibleUnitNames()
+}
+
+// projectRows computes the rows of every project in force of the scope's
+// plan: one Dashboard and one ListProjects, whatever the number.
+func (s *Server) projectRows(ctx context.Context, code string, period plan.Period) (*store.Dashboard, []projectRow, error) {
+	d, err := s.Store.Dashboard(ctx, code, period)
+	if err != nil {
+		return nil, nil, err
+	}
+	ps, err := s.Store.ListProjects(ctx, store.ProjectFilter{JurisdictionCode: code, Year: period.Year})
+	if err != nil {
+		return nil, nil, err
+	}
+	byID := make(map[string]*plan.ProjectRecord, len(ps))
+	for i := range ps {
+		byID[ps[i].ID] = &ps[i]
+	}
+	rows := make([]projectRow, 0, len(d.Items))
+	for i := range d.Items {
+		item := &d.Items[i]
+		p := byID[item.ProjectID]
+		if p == nil {
+			continue
+		}
+		row := projectRow{P: p, Item: item, Status: s.derivedStatus(item, p, period)}
+		row.Completion, row.HasCompl = completion(item)
+		row.Pace, row.HasPace = pace(item)
+		row.Reason = statusReason(&row, period)
+		rows = append(rows, row)
+	}
+	return d, rows, nil
+}
+
+// statusReason explains a status in a phrase: the overdue report, or the
+// target furthest behind.
+func statusReason(row *projectRow, period plan.Period) string {
+	switch row.Status {
+	case plan.StatusNotReported:
+		if row.Item.ReportState == plan.ReportReturned {
+			return period.Label() + "报告被退回，逾期未重新报送"
+		}
+		return period.Label() + "报告逾期未报送"
+	case plan.StatusDue:
+		return period.Label() + "报告尚未报送"
+	case plan.StatusDone:
+		return "年度目标均已完成"
+	}
+	worst, reason := 2.0, ""
+	for _, t := range row.Item.Targets {
+		var a float64
+		if t.Latest != nil {
+			a, _ = t.Latest.Float64()
+		}
+		e, _ := t.Expected.Float64()
+		r := 1.0
+		switch {
+		case t.Lower:
+			if a > e && a > 0 {
+				r = e / a
+			}
+		case e > 0:
+			r = a / e
+		}
+		if r < worst {
+			worst = r
+			actual := "未填报"
+			if t.Latest != nil {
+				actual = formatNum(*t.Latest) + t.Unit
+			}
+			reason = "「" + t.Metric + "」应完成 " + formatNum(t.Expected) + t.Unit + "，实际 " + actual
+		}
+	}
+	if row.Item.Late {
+		if reason != "" && worst < 1 {
+			return "报告逾期报送；" + reason
+		}
+		return "报告逾期报送"
+	}
+	if worst >= 1 {
+		return "按计划推进"
+	}
+	return reason
+}
