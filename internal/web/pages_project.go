@@ -32,21 +32,21 @@ type timelineReport struct {
 
 type projectPage struct {
 	basePage
-	P           *plan.ProjectRecord
-	Period      plan.Period
-	Periods     []plan.Period
-	Status      plan.Status
-	Reason      string
-	Item        *store.DashboardProject
-	Targets     []targetView
-	Baseline    string // how expected values are set, for the whole project
-	Monthly     *plan.MonthlyPlan
-	MonthlyNote string
-	Reports     []timelineReport
-	CanReport   bool
-	CanMonthly  bool
-	Leads       []string
-	Responsible []string
+	P            *plan.ProjectRecord
+	Period       plan.Period
+	Periods      []plan.Period
+	Status       plan.Status
+	Reason       string
+	Item         *store.DashboardProject
+	Targets      []targetView
+	Baseline     string // how expected values are set, for the whole project
+	Monthly      *plan.MonthlyPlan
+	MonthlyNote  string
+	Reports      []timelineReport
+	CanReport    bool
+	CanMonthly   bool
+	Leads        []string
+	Responsible  []string
 	Jurisdiction string
 }
 
