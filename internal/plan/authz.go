@@ -19,6 +19,8 @@ const (
 	ActionManageUsers    Action = "manage_users"    // create, change and disable users
 	ActionManageUnits    Action = "manage_units"    // create units and jurisdictions
 	ActionReadAudit      Action = "read_audit"      // read and verify the audit log
+	ActionIssueLetter    Action = "issue_letter"    // draft, edit, issue, withdraw and close 提示函/督办函; run the status engine
+	ActionAnswerLetter   Action = "answer_letter"   // answer an issued letter with 整改措施 and evidence
 )
 
 // ResourceKind is what kind of thing a Resource is.
@@ -34,6 +36,7 @@ const (
 	ResourceUser         ResourceKind = "user"
 	ResourceUnit         ResourceKind = "unit"
 	ResourceAudit        ResourceKind = "audit"
+	ResourceLetter       ResourceKind = "letter"
 )
 
 // Resource is what Can needs to know about the thing acted on. Build it
@@ -110,6 +113,11 @@ func MonthlyPlanResource(p *ProjectRecord, state MonthlyPlanState) Resource {
 //   - leader: reads every non-private thing of its jurisdiction and those
 //     under it.
 //   - deputy: like a leader, but only for 人大票决 projects.
+//   - letters (提示函, 督办函): the supervisor drafts, edits, issues,
+//     withdraws and closes those of its jurisdiction (ActionIssueLetter)
+//     and alone reads their drafts; the reporting unit answers an issued
+//     letter (ActionAnswerLetter); the project's units, leaders and (for
+//     人大票决 projects) deputies read issued letters.
 //   - anyone, logged in or not: reads published plans and their projects.
 //
 // A unit's user therefore never reads a draft of another unit's project,
@@ -128,7 +136,8 @@ func Can(u *User, action Action, res Resource) bool {
 	covers := u.JurisdictionCode != "" && JurisdictionCovers(u.JurisdictionCode, res.JurisdictionCode)
 	reporting := u.UnitID != "" && slices.Contains(res.ReportingUnitIDs, u.UnitID)
 	responsible := u.UnitID != "" && slices.Contains(res.ResponsibleUnitIDs, u.UnitID)
-	projectWork := res.Kind == ResourceReport || res.Kind == ResourceMonthlyPlan || res.Kind == ResourceProject
+	projectWork := res.Kind == ResourceReport || res.Kind == ResourceMonthlyPlan || res.Kind == ResourceProject ||
+		res.Kind == ResourceLetter && !res.Private
 
 	switch u.Role {
 	case RoleAdmin:
@@ -141,7 +150,7 @@ func Can(u *User, action Action, res Resource) bool {
 	case RoleSupervisor:
 		switch action {
 		case ActionRead:
-			if res.Kind == ResourcePlan && res.Private {
+			if (res.Kind == ResourcePlan || res.Kind == ResourceLetter) && res.Private {
 				return own
 			}
 			return covers && !res.Private
@@ -151,6 +160,8 @@ func Can(u *User, action Action, res Resource) bool {
 			return own && res.Kind == ResourceMonthlyPlan
 		case ActionReviewReport:
 			return own && res.Kind == ResourceReport
+		case ActionIssueLetter:
+			return own && (res.Kind == ResourceLetter || res.Kind == ResourcePlan || res.Kind == ResourceJurisdiction)
 		case ActionReadAudit:
 			return true
 		}
@@ -164,6 +175,8 @@ func Can(u *User, action Action, res Resource) bool {
 			return res.Kind == ResourceMonthlyPlan && reporting
 		case ActionContribute:
 			return res.Kind == ResourceReport && responsible
+		case ActionAnswerLetter:
+			return res.Kind == ResourceLetter && !res.Private && reporting
 		}
 	case RoleContributor:
 		switch action {
@@ -221,6 +234,10 @@ func actionLabel(a Action) string {
 		return "管理单位和行政区划"
 	case ActionReadAudit:
 		return "查看审计日志"
+	case ActionIssueLetter:
+		return "起草、印发或办结督办函件"
+	case ActionAnswerLetter:
+		return "答复该函件"
 	}
 	return string(a)
 }
