@@ -96,14 +96,18 @@ func decOf(v any) (decimal.Decimal, bool) {
 	return decimal.Decimal{}, false
 }
 
-// formatNum prints a value as the document wrote it, with thousands
-// separators and at most four decimals; "—" for none.
+// formatNum prints a value with thousands separators and at most two
+// decimals (four below 1, so that 0.0833 亿元 still shows); "—" for none.
 func formatNum(v any) string {
 	d, ok := decOf(v)
 	if !ok {
 		return "—"
 	}
-	return groupDigits(d.Round(4).String())
+	places := int32(2)
+	if d.Abs().LessThan(decimal.NewFromInt(1)) {
+		places = 4
+	}
+	return groupDigits(d.Round(places).String())
 }
 
 // formatWan prints an amount of 万元 with two decimals at most.

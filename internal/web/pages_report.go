@@ -40,6 +40,7 @@ type reportPage struct {
 	Form              reportForm
 	Errors            fieldErrors
 	ErrorList         []plan.Problem
+	ErrorTitle        string
 	Warnings          plan.Problems
 	CanEdit           bool
 	CanReview         bool
@@ -245,13 +246,13 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 				pg.ErrorList = append(pg.ErrorList, plan.Problem{Field: field, Message: m, Severity: plan.ProblemError})
 			}
 		}
-		pg.Error = "有 " + strconv.Itoa(len(pg.ErrorList)) + " 处需要修改，尚未保存。"
+		pg.ErrorTitle = "尚未保存，请修改以下 " + strconv.Itoa(len(pg.ErrorList)) + " 处"
 		s.render(w, r, http.StatusUnprocessableEntity, "report", pg)
 		return
 	}
 	rep, _, err := s.Store.SaveReport(ctx, u, pg.P.ID, pg.Period, in)
 	if err != nil {
-		s.reportProblems(w, r, pg, err, "尚未保存：")
+		s.reportProblems(w, r, pg, err, "尚未保存，")
 		return
 	}
 	if f.Get("action") != "submit" {
@@ -261,7 +262,7 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 	pg.Form.Version = rep.Version
 	if _, err := s.Store.SubmitReport(ctx, u, pg.P.ID, pg.Period, rep.Version); err != nil {
 		pg.Report, pg.State = rep, rep.State
-		s.reportProblems(w, r, pg, err, "草稿已保存，但还不能报送：")
+		s.reportProblems(w, r, pg, err, "草稿已保存，但报送前")
 		return
 	}
 	redirect(w, r, reportPath(pg.P.ID, pg.Period), "submitted")
@@ -283,7 +284,12 @@ func (s *Server) reportProblems(w http.ResponseWriter, r *http.Request, pg *repo
 		s.pageFail(w, r, err)
 		return
 	}
-	pg.Error = prefix + msg
+	if plan.ErrorCode(err) == plan.EInvalid && len(list) > 0 {
+		pg.ErrorTitle = prefix + "请修改以下 " + strconv.Itoa(len(list)) + " 处"
+	} else {
+		pg.ErrorList = nil
+		pg.Error = prefix + msg
+	}
 	s.render(w, r, status, "report", pg)
 }
 
