@@ -216,6 +216,8 @@ type chart struct {
 	Items      []chartItem   `json:"items,omitempty"`
 	// Caption is shown under the chart and in print.
 	Caption string `json:"-"`
+	// Label names the chart for screen readers when it has no title.
+	Label string `json:"-"`
 }
 
 type chartSeries struct {

@@ -87,7 +87,7 @@ func (s *Server) loadMonthlyPage(r *http.Request) (*monthlyPage, error) {
 		}
 		for m := 1; m <= 12; m++ {
 			c := monthCell{Month: m, Name: "t." + t.ID + "." + strconv.Itoa(m)}
-			c.Placeholder = formatNum(plan.Expected(&t, nil, time.Month(m)).Value)
+			c.Placeholder = plan.Expected(&t, nil, time.Month(m)).Value.Round(2).String()
 			if planned != nil && planned.Cumulative[m-1] != nil {
 				c.Value = planned.Cumulative[m-1].String()
 			}

@@ -128,8 +128,7 @@ func (s *Server) projectPage(w http.ResponseWriter, r *http.Request) {
 		tv := targetView{T: t}
 		e := plan.Expected(&t, mp, per.Month)
 		tv.Expected, tv.Source = e.Value, e.Source
-		c := &chart{ID: "chart-" + t.ID, Type: "line", Unit: t.Unit, Categories: monthNames(12),
-			Title: t.Metric + "：计划与实际（" + t.Unit + "）"}
+		c := &chart{ID: "chart-" + t.ID, Type: "line", Unit: t.Unit, Categories: monthNames(12), Label: t.Metric + "：各月应完成与实际完成"}
 		planned := chartSeries{Name: "应完成（" + sourceLabel(e.Source) + "）", Color: colorPlanned, Dashed: true}
 		actual := chartSeries{Name: "实际完成", Color: colorActual}
 		for m := time.January; m <= time.December; m++ {

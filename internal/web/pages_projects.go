@@ -36,6 +36,7 @@ type projectsPage struct {
 	Leaders    []string
 	Statuses   []plan.Status
 	Sorts      []sortLink
+	Desc       bool
 }
 
 // projectsPage: GET /projects — 项目列表 with filters (category, unit,
@@ -93,6 +94,7 @@ func (s *Server) projectsPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	key, desc := q.Get("sort"), q.Get("dir") == "desc"
+	pg.Desc = desc
 	sortRows(pg.Rows, key, desc)
 	for _, sl := range []struct{ key, label string }{{"seq", "序号"}, {"title", "项目"}, {"status", "状态"}, {"completion", "完成率"}, {"investment", "年度投资"}} {
 		v := url.Values{}

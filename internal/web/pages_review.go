@@ -10,6 +10,8 @@ import (
 type reviewItem struct {
 	Report    plan.Report
 	P         *plan.ProjectRecord
+	Units     []string
+	Late      bool
 	Submitter string
 	CSRF      string
 }
@@ -58,7 +60,9 @@ func (s *Server) reviewPage(w http.ResponseWriter, r *http.Request) {
 		var out []reviewItem
 		for _, rep := range reps {
 			if p := byID[rep.ProjectID]; p != nil {
-				out = append(out, reviewItem{Report: rep, P: p, Submitter: names[rep.SubmittedBy], CSRF: pg.CSRF})
+				row := projectRow{P: p}
+				late := rep.SubmittedAt != nil && rep.Period.IsLate(*rep.SubmittedAt, s.Store.DueDay)
+				out = append(out, reviewItem{Report: rep, P: p, Units: row.LeadNames(), Late: late, Submitter: names[rep.SubmittedBy], CSRF: pg.CSRF})
 			}
 		}
 		return out, nil

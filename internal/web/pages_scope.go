@@ -339,7 +339,7 @@ func statusReason(row *projectRow, period plan.Period) string {
 		}
 		return "报告逾期报送"
 	}
-	if worst >= 1 {
+	if row.Status == plan.StatusOnTrack || worst >= 1 {
 		return "按计划推进"
 	}
 	return reason

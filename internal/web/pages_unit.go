@@ -28,6 +28,7 @@ type unitPage struct {
 	Returned     []returnedReport
 	Owed         int
 	Mine         bool
+	Periods      []plan.Period
 }
 
 type returnedReport struct {
@@ -73,7 +74,7 @@ func (s *Server) unitPage(w http.ResponseWriter, r *http.Request) {
 		title = "我的任务"
 	}
 	pg := unitPage{basePage: s.base(r, title, map[bool]string{true: "unit", false: ""}[mine]), Unit: unit, Jurisdiction: sc.Name,
-		Period: per, Due: per.DueDate(s.Store.DueDay), Mine: mine}
+		Period: per, Due: per.DueDate(s.Store.DueDay), Mine: mine, Periods: sc.Periods}
 
 	_, rows, err := s.projectRows(ctx, unit.JurisdictionCode, per)
 	if err != nil {

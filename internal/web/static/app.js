@@ -41,12 +41,12 @@
       legend: { top: 0, textStyle: { fontSize: 12 } },
       grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
       xAxis: { type: 'category', data: spec.categories, axisTick: { alignWithLabel: true } },
-      yAxis: { type: 'value', name: spec.unit || '', nameTextStyle: { align: 'left' }, axisLabel: { formatter: function (v) { return fmt(v); } } },
+      yAxis: { type: 'value', axisLabel: { formatter: function (v) { return fmt(v); } } },
       series: series
     };
   }
 
-  function donutOption(spec) {
+  function donutOption(spec, narrow) {
     return {
       animation: false,
       textStyle: { fontFamily: font },
@@ -54,7 +54,8 @@
       legend: { bottom: 0, icon: 'circle', textStyle: { fontSize: 12 } },
       series: [{
         type: 'pie', radius: ['42%', '68%'], center: ['50%', '45%'],
-        label: { formatter: '{b}\n{c}', fontSize: 12 },
+        label: { show: !narrow, formatter: '{b}\n{c}', fontSize: 12 },
+        labelLine: { show: !narrow },
         data: (spec.items || []).map(function (it) {
           return { name: it.name, value: it.value, itemStyle: { color: it.color } };
         })
@@ -66,7 +67,7 @@
     if (el.getAttribute('data-drawn') || typeof window.echarts === 'undefined') return;
     var spec;
     try { spec = JSON.parse(el.getAttribute('data-chart')); } catch (e) { return; }
-    var opt = spec.type === 'donut' ? donutOption(spec) : lineOption(spec);
+    var opt = spec.type === 'donut' ? donutOption(spec, el.clientWidth < 420) : lineOption(spec);
     var chart = window.echarts.init(el, null, { renderer: 'svg', locale: 'ZH' });
     chart.setOption(opt);
     el.setAttribute('data-drawn', '1');
@@ -89,18 +90,13 @@
     clearTimeout(pending);
     pending = setTimeout(resizeAll, 150);
   });
-  // Print: redraw at the width of an A4 page, and back afterwards.
-  window.addEventListener('beforeprint', function () {
-    charts.forEach(function (c) { c.resize({ width: 680 }); });
-  });
+  // Print: redraw at the width the print layout gives each chart (the
+  // print stylesheet lays them out for A4), and back afterwards.
+  window.addEventListener('beforeprint', resizeAll);
   window.addEventListener('afterprint', resizeAll);
   if (window.matchMedia) {
     var mq = window.matchMedia('print');
-    var onChange = function (e) {
-      if (e.matches) charts.forEach(function (c) { c.resize({ width: 680 }); });
-      else resizeAll();
-    };
-    if (mq.addEventListener) mq.addEventListener('change', onChange);
+    if (mq.addEventListener) mq.addEventListener('change', resizeAll);
   }
 
   // htmx inserts fragments: draw their charts too.
