@@ -51,7 +51,7 @@ func readBody(items []item, f *findings) body {
 		if attached {
 			continue // the attachment's own headings; its table is read apart
 		}
-		h, isHeading := parseHeading(it.text)
+		h, isHeading := it.head, it.numbered
 		switch {
 		case isClosing(it.text, h, isHeading):
 			closing, cur = true, nil
@@ -96,7 +96,7 @@ func chooseSchemes(items []item) (cat, proj string) {
 		if strings.HasPrefix(it.text, "附件") {
 			break
 		}
-		h, ok := parseHeading(it.text)
+		h, ok := it.head, it.numbered
 		if isClosing(it.text, h, ok) {
 			break
 		}

@@ -11,6 +11,10 @@ type item struct {
 	text     string
 	table    [][]string
 	rowLines []int
+	// head is the paragraph's numbering, read once (numbered is false for
+	// unnumbered paragraphs and tables).
+	head     heading
+	numbered bool
 }
 
 // repairParagraphs cleans every paragraph and joins the pieces that page
@@ -31,6 +35,11 @@ func repairParagraphs(blocks []block) []item {
 			out[n-1].text += t
 		} else {
 			out = append(out, item{line: b.line, text: t})
+		}
+	}
+	for i := range out {
+		if out[i].table == nil {
+			out[i].head, out[i].numbered = parseHeading(out[i].text)
 		}
 	}
 	return out

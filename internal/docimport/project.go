@@ -70,7 +70,7 @@ func nextBracket(s string) (open, close int) {
 		return -1, -1
 	}
 	r, size := utf8.DecodeRuneInString(s[open:])
-	closer := map[rune]string{'（': "）)", '(': ")）", '[': "]］", '【': "】", '［': "］]"}[r]
+	closer := closers(r)
 	depth := 0
 	for i, c := range s[open+size:] {
 		switch {
@@ -84,6 +84,16 @@ func nextBracket(s string) (open, close int) {
 		}
 	}
 	return -1, -1
+}
+
+func closers(open rune) string {
+	switch open {
+	case '（', '(':
+		return "）)"
+	case '[', '［':
+		return "]］"
+	}
+	return "】"
 }
 
 // isTag: [市、区人大票决项目] and the like.

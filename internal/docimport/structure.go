@@ -59,14 +59,15 @@ func parseHeading(t string) (heading, bool) {
 	return heading{}, false
 }
 
+var chineseDigits = map[rune]int{'一': 1, '二': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
+
 // chineseNumber reads 一 … 九十九; 0 when s is not such a number.
 func chineseNumber(s string) int {
-	digits := map[rune]int{'一': 1, '二': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
 	n, cur := 0, 0
 	for _, r := range s {
 		switch {
-		case digits[r] > 0:
-			cur = digits[r]
+		case chineseDigits[r] > 0:
+			cur = chineseDigits[r]
 		case r == '十':
 			if cur == 0 {
 				cur = 1
@@ -125,7 +126,7 @@ func readHeader(items []item, p *plan.Plan) int {
 		if it.table != nil {
 			break
 		}
-		if _, ok := parseHeading(it.text); ok {
+		if it.numbered {
 			break
 		}
 		t := it.text
@@ -199,7 +200,7 @@ func readHeader(items []item, p *plan.Plan) int {
 			}
 			break
 		}
-		if _, ok := parseHeading(it.text); ok {
+		if it.numbered {
 			break
 		}
 	}

@@ -3,6 +3,7 @@ package docimport
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"minsheng/internal/plan"
@@ -444,26 +445,33 @@ func similarity(a, b string) float64 {
 		return 0
 	}
 	common := 0
-	for g, n := range ba {
-		common += min(n, bb[g])
+	for i, j := 0, 0; i < len(ba) && j < len(bb); {
+		switch {
+		case ba[i] == bb[j]:
+			common++
+			i++
+			j++
+		case ba[i] < bb[j]:
+			i++
+		default:
+			j++
+		}
 	}
-	total := 0
-	for _, n := range ba {
-		total += n
-	}
-	for _, n := range bb {
-		total += n
-	}
-	return 2 * float64(common) / float64(total)
+	return 2 * float64(common) / float64(len(ba)+len(bb))
 }
 
-func bigrams(s string) map[string]int {
-	rs := []rune(s)
-	m := map[string]int{}
-	for i := 0; i+1 < len(rs); i++ {
-		m[string(rs[i:i+2])]++
+// bigrams returns a string's character pairs, packed and sorted.
+func bigrams(s string) []uint64 {
+	var out []uint64
+	prev := rune(-1)
+	for _, r := range s {
+		if prev >= 0 {
+			out = append(out, uint64(prev)<<32|uint64(r))
+		}
+		prev = r
 	}
-	return m
+	slices.Sort(out)
+	return out
 }
 
 // projectsFromTable reads a plan that is only a table (重点民生实事项目计划表):

@@ -92,36 +92,40 @@ type unitKey struct {
 // a regexp with the alternatives in front was slow on every position.
 func findUnitKeys(text string) []unitKey {
 	var out []unitKey
-	for i := 0; i < len(text); {
-		j, n := indexNoun(text[i:])
-		if j < 0 {
-			break
+	nextA, nextB := indexFrom(text, "单位", 0), indexFrom(text, "部门", 0)
+	for nextA >= 0 || nextB >= 0 {
+		at := nextA
+		if at < 0 || nextB >= 0 && nextB < at {
+			at = nextB
 		}
-		at := i + j
-		end := at + n
+		end := at + len("单位") // 部门 has the same length
+		if at == nextA {
+			nextA = indexFrom(text, "单位", end)
+		} else {
+			nextB = indexFrom(text, "部门", end)
+		}
 		rest := strings.TrimLeft(text[end:], " ")
-		colon := strings.HasPrefix(rest, "：") || strings.HasPrefix(rest, ":")
+		if !strings.HasPrefix(rest, "：") && !strings.HasPrefix(rest, ":") {
+			continue
+		}
 		for _, role := range unitRoles {
-			if colon && strings.HasSuffix(text[:at], role) {
+			if strings.HasSuffix(text[:at], role) {
 				_, size := utf8.DecodeRuneInString(rest)
 				out = append(out, unitKey{role: role, start: at - len(role), end: len(text) - len(rest) + size})
 				break
 			}
 		}
-		i = end
 	}
 	return out
 }
 
-func indexNoun(s string) (int, int) {
-	a, b := strings.Index(s, "单位"), strings.Index(s, "部门")
-	switch {
-	case a < 0 && b < 0:
-		return -1, 0
-	case a < 0 || (b >= 0 && b < a):
-		return b, len("部门")
+// indexFrom is strings.Index of sub in s[from:], as a position in s.
+func indexFrom(s, sub string, from int) int {
+	i := strings.Index(s[from:], sub)
+	if i < 0 {
+		return -1
 	}
-	return a, len("单位")
+	return from + i
 }
 
 // unitValue cuts the list of names after a key at the clause's end: a
