@@ -68,13 +68,13 @@ func sp(s string) *string { return &s }
 // each (12 a year, so 序时进度 is the month's number), a supervisor, the
 // lead unit's reporter, and a clock the test moves.
 type world struct {
-	st                *store.Store
-	ctx               context.Context
-	clock             time.Time
-	pv                *plan.PlanVersion
-	p1, p2, p3        *plan.ProjectRecord
+	st                 *store.Store
+	ctx                context.Context
+	clock              time.Time
+	pv                 *plan.PlanVersion
+	p1, p2, p3         *plan.ProjectRecord
 	sup, rep, repOther *plan.User
-	eng               *Engine
+	eng                *Engine
 }
 
 func newWorld(t *testing.T, st *store.Store) *world {
