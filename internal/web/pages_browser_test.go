@@ -281,8 +281,8 @@ func (b *browserRun) login(ctx context.Context, username string) {
 	)
 }
 
-// testPNG writes a small photo-like PNG.
-func testPNG(t *testing.T) string {
+// pagePNG writes a small photo-like PNG.
+func pagePNG(t *testing.T) string {
 	img := image.NewRGBA(image.Rect(0, 0, 160, 120))
 	for y := 0; y < 120; y++ {
 		for x := 0; x < 160; x++ {
@@ -354,7 +354,7 @@ func TestBrowserReportCycle(t *testing.T) {
 	b.waitText(rep, ".flash.ok", "已保存草稿")
 	// The attachment goes up inline (htmx) and shows as a thumbnail.
 	b.do(rep,
-		chromedp.SetUploadFiles(chromedp.CSS("#in-file"), []string{testPNG(t)}),
+		chromedp.SetUploadFiles(chromedp.CSS("#in-file"), []string{pagePNG(t)}),
 		chromedp.Click(chromedp.CSS(`#attachments button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#attachments .thumbs img")),
 	)

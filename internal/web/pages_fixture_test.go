@@ -55,8 +55,8 @@ type pageFixture struct {
 
 var cheapHashes sync.Once
 
-// shanghai returns a time in China Standard Time.
-func shanghai(y int, m time.Month, d, h int) time.Time {
+// pageCST returns a time in China Standard Time.
+func pageCST(y int, m time.Month, d, h int) time.Time {
 	return time.Date(y, m, d, h, 0, 0, 0, plan.Shanghai)
 }
 
@@ -72,7 +72,7 @@ func newPageFixture(t testing.TB) *pageFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	clock := &pageClock{t: shanghai(2024, time.March, 1, 9)}
+	clock := &pageClock{t: pageCST(2024, time.March, 1, 9)}
 	st.Now = clock.Now
 	f := &pageFixture{st: st, clock: clock, ctx: ctx}
 	f.srv = New(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -121,7 +121,7 @@ func newPageFixture(t testing.TB) *pageFixture {
 	}
 	f.rep = reporters[f.projects[0].ReportingUnitIDs()[0]]
 	f.fillReports(t, reporters)
-	clock.Set(shanghai(2024, time.November, 10, 10))
+	clock.Set(pageCST(2024, time.November, 10, 10))
 	return f
 }
 
@@ -172,7 +172,7 @@ func (f *pageFixture) fillReports(t testing.TB, reporters map[string]*plan.User)
 
 	for m := time.January; m <= time.October; m++ {
 		per := plan.Period{Year: 2024, Month: m}
-		f.clock.Set(shanghai(2024, m+1, 3, 9))
+		f.clock.Set(pageCST(2024, m+1, 3, 9))
 		for i := range f.projects {
 			p := &f.projects[i]
 			if m == time.October && (p.Seq == 1 || p.Seq == 5 || p.Seq == 12) {
@@ -262,7 +262,7 @@ func newPageClient(t testing.TB, ts *httptest.Server, username string) *pageClie
 	if username != "" {
 		res := pc.post("/login", url.Values{"username": {username}, "password": {fixturePassword}})
 		if res.StatusCode != http.StatusSeeOther {
-			t.Fatalf("login %s: %d %s", username, res.StatusCode, readBody(res))
+			t.Fatalf("login %s: %d %s", username, res.StatusCode, pageBody(res))
 		}
 	}
 	return pc
@@ -274,7 +274,7 @@ func (pc *pageClient) get(path string) (*http.Response, string) {
 	if err != nil {
 		pc.t.Fatal(err)
 	}
-	return res, readBody(res)
+	return res, pageBody(res)
 }
 
 func (pc *pageClient) post(path string, v url.Values) *http.Response {
@@ -302,7 +302,7 @@ func (pc *pageClient) csrf() string {
 	return rest[:strings.IndexByte(rest, '"')]
 }
 
-func readBody(res *http.Response) string {
+func pageBody(res *http.Response) string {
 	b, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	return string(b)

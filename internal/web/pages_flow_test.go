@@ -13,7 +13,7 @@ func TestLoginPageMessages(t *testing.T) {
 	ts := f.start(t)
 	c := newPageClient(t, ts, "")
 	res := c.post("/login", url.Values{"username": {"renshe"}, "password": {"wrong-password"}})
-	body := readBody(res)
+	body := pageBody(res)
 	if res.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "用户名或密码错误") {
 		t.Fatalf("wrong password: %d %s", res.StatusCode, body)
 	}
@@ -21,15 +21,15 @@ func TestLoginPageMessages(t *testing.T) {
 		t.Errorf("the username is not kept in the form")
 	}
 	for i := 0; i < 4; i++ {
-		readBody(c.post("/login", url.Values{"username": {"renshe"}, "password": {"wrong-password"}}))
+		pageBody(c.post("/login", url.Values{"username": {"renshe"}, "password": {"wrong-password"}}))
 	}
 	res = c.post("/login", url.Values{"username": {"renshe"}, "password": {fixturePassword}})
-	body = readBody(res)
+	body = pageBody(res)
 	if res.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "账号已锁定至") {
 		t.Fatalf("locked account: %d %s", res.StatusCode, body)
 	}
 	res = c.post("/login", url.Values{"username": {""}, "password": {""}})
-	if body := readBody(res); !strings.Contains(body, "请输入用户名和密码") {
+	if body := pageBody(res); !strings.Contains(body, "请输入用户名和密码") {
 		t.Errorf("empty login: %s", body)
 	}
 	// A ?next= to another host is ignored.
@@ -71,7 +71,7 @@ func TestReportFormValidationAndAccess(t *testing.T) {
 	tg := p1.ActiveTargets()
 	form := url.Values{"csrf_token": {token}, "version": {"0"}, "action": {"save"}, "t." + tg[0].ID: {"abc"}, "investment_wan": {"-5"}}
 	res := c.post(path, form)
-	body := readBody(res)
+	body := pageBody(res)
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "「"+tg[0].Metric+"」应填写数字") {
 		t.Fatalf("bad number: %d %.2000s", res.StatusCode, body)
 	}
@@ -81,7 +81,7 @@ func TestReportFormValidationAndAccess(t *testing.T) {
 	// The store's own validation: a negative amount, named by its field.
 	form.Set("t."+tg[0].ID, "55")
 	res = c.post(path, form)
-	body = readBody(res)
+	body = pageBody(res)
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "累计完成投资不能为负数") || !strings.Contains(body, `href="#f-investment_wan"`) {
 		t.Fatalf("negative investment: %d %.2000s", res.StatusCode, body)
 	}
@@ -89,7 +89,7 @@ func TestReportFormValidationAndAccess(t *testing.T) {
 	form.Set("investment_wan", "560")
 	form.Set("action", "submit")
 	res = c.post(path, form)
-	body = readBody(res)
+	body = pageBody(res)
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "草稿已保存，但报送前") || !strings.Contains(body, "尚未填写完成值") {
 		t.Fatalf("incomplete submit: %d %.3000s", res.StatusCode, body)
 	}
@@ -120,14 +120,14 @@ func TestMonthlyPlanForm(t *testing.T) {
 	form := url.Values{"csrf_token": {token}, "version": {"0"}, "action": {"save"},
 		"t." + tg.ID + ".3": {"30"}, "t." + tg.ID + ".4": {"20"}, "inv.1": {"50"}, "deadline": {"2024-12-31"}}
 	res := c.post(path, form)
-	body := readBody(res)
+	body := pageBody(res)
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "4月计划值 20 不能小于3月的 30") {
 		t.Fatalf("falling plan: %d %.2000s", res.StatusCode, body)
 	}
 	form.Set("t."+tg.ID+".4", "40")
 	form.Set("action", "submit")
 	if res := c.post(path, form); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("submit: %d %.2000s", res.StatusCode, readBody(res))
+		t.Fatalf("submit: %d %.2000s", res.StatusCode, pageBody(res))
 	}
 	sup := newPageClient(t, ts, "ducha")
 	_, body = sup.get("/review")
@@ -136,7 +136,7 @@ func TestMonthlyPlanForm(t *testing.T) {
 	}
 	res = sup.post(path+"/review", url.Values{"csrf_token": {sup.csrf()}, "decision": {"approve"}})
 	if res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("approve: %d %s", res.StatusCode, readBody(res))
+		t.Fatalf("approve: %d %s", res.StatusCode, pageBody(res))
 	}
 	_, body = sup.get("/projects/" + p1.ID)
 	if !strings.Contains(body, "按已审核的月度计划") {
@@ -177,17 +177,17 @@ func TestAdminForms(t *testing.T) {
 	c := newPageClient(t, ts, "admin")
 	token := c.csrf()
 	res := c.post("/admin/users", url.Values{"csrf_token": {token}, "username": {"new"}, "role": {"reporter"}, "password": {"12345678"}})
-	if body := readBody(res); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "必须属于一个单位") {
+	if body := pageBody(res); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "必须属于一个单位") {
 		t.Fatalf("reporter without unit: %d %.1500s", res.StatusCode, body)
 	}
 	res = c.post("/admin/users", url.Values{"csrf_token": {token}, "username": {"new"}, "display_name": {"新督查"}, "role": {"supervisor"},
 		"jurisdiction_code": {"360702"}, "password": {"12345678"}})
 	if res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("create user: %d %s", res.StatusCode, readBody(res))
+		t.Fatalf("create user: %d %s", res.StatusCode, pageBody(res))
 	}
 	res = c.post("/admin/units", url.Values{"csrf_token": {token}, "jurisdiction_code": {"360702"}, "name": {"区数据局"}})
 	if res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("create unit: %d %s", res.StatusCode, readBody(res))
+		t.Fatalf("create unit: %d %s", res.StatusCode, pageBody(res))
 	}
 	_, body := c.get("/admin")
 	if !strings.Contains(body, "新督查") || !strings.Contains(body, "区数据局") {
