@@ -73,7 +73,7 @@
     el.setAttribute('data-drawn', '1');
     var fig = el.closest('figure');
     if (fig) fig.classList.add('drawn');
-    charts.push(chart);
+    charts.push({ chart: chart, el: el, spec: spec });
   }
 
   function init(scope) {
@@ -82,7 +82,10 @@
   }
 
   function resizeAll() {
-    charts.forEach(function (c) { c.resize(); });
+    charts.forEach(function (c) {
+      c.chart.resize();
+      if (c.spec.type === 'donut') c.chart.setOption(donutOption(c.spec, c.el.clientWidth < 420));
+    });
   }
 
   var pending;
