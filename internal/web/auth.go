@@ -56,6 +56,10 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		if viaCookie && !safeMethod(r.Method) && !validCSRF(r, token) {
+			if wantsPage(r) {
+				s.pageFail(w, r, plan.Errorf(plan.EForbidden, "页面已过期或请求来源无效，请返回上一页刷新后重试"))
+				return
+			}
 			writeJSONError(w, http.StatusForbidden, "csrf", "页面已过期或请求来源无效，请刷新页面后重试", "")
 			return
 		}

@@ -239,6 +239,12 @@ func (s *Server) pageNotFound(w http.ResponseWriter, r *http.Request) {
 	s.pageFail(w, r, plan.Errorf(plan.ENotFound, "没有这个页面：%s", r.URL.Path))
 }
 
+// wantsPage reports whether a request comes from a page's form (a browser
+// asking for HTML outside the API), so that an error is shown as a page.
+func wantsPage(r *http.Request) bool {
+	return !strings.HasPrefix(r.URL.Path, "/api/") && strings.Contains(r.Header.Get("Accept"), "text/html")
+}
+
 // isHTMX reports whether htmx sent the request (it then wants a fragment).
 func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
 

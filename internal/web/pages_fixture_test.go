@@ -282,6 +282,7 @@ func (pc *pageClient) post(path string, v url.Values) *http.Response {
 	req, _ := http.NewRequest(http.MethodPost, pc.base+path, strings.NewReader(v.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", pc.base)
+	req.Header.Set("Accept", "text/html")
 	res, err := pc.c.Do(req)
 	if err != nil {
 		pc.t.Fatal(err)

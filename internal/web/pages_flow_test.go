@@ -46,8 +46,8 @@ func TestPagesNeedCSRFAndScriptsFromFiles(t *testing.T) {
 	c := newPageClient(t, ts, "renshe")
 	p1 := f.projects[0]
 	res := c.post("/projects/"+p1.ID+"/reports/2024-10", url.Values{"action": {"save"}, "progress": {"x"}})
-	if res.StatusCode != http.StatusForbidden {
-		t.Fatalf("post without CSRF token: %d", res.StatusCode)
+	if body := pageBody(res); res.StatusCode != http.StatusForbidden || !strings.Contains(body, "页面已过期") {
+		t.Fatalf("post without CSRF token: %d %.500s", res.StatusCode, body)
 	}
 	inline := regexp.MustCompile(`<script(?:\s[^>]*)?>[^<]|\son[a-z]+="`)
 	for _, path := range []string{"/units/" + p1.ReportingUnitIDs()[0], "/dashboard", "/projects", "/projects/" + p1.ID, "/projects/" + p1.ID + "/reports/2024-10", "/projects/" + p1.ID + "/monthly-plan"} {
