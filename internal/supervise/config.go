@@ -39,6 +39,9 @@ type Config struct {
 	// BulletinRecipients is the 主送 of bulletins (default
 	// 各牵头单位、责任单位).
 	BulletinRecipients string `json:"bulletin_recipients"`
+	// BulletinRequirements replace the bulletin's 下步工作要求 paragraphs
+	// (DefaultRequirements).
+	BulletinRequirements []string `json:"bulletin_requirements"`
 	// PraiseRatio: a project on track whose every target shows at least
 	// this share of what was expected is praised as ahead of plan.
 	PraiseRatio float64 `json:"praise_ratio"`
