@@ -49,9 +49,12 @@ type BulletinSummary struct {
 	// (开工率).
 	Started *float64
 	// Disbursement is funds disbursed over the year's planned investment
-	// (资金拨付率); Investment is investment completed over it.
-	Disbursement *float64
-	Investment   *float64
+	// (资金拨付率) — over the investment completed when the plan states no
+	// investment, as DisbursementBase says; Investment is investment
+	// completed over the planned.
+	Disbursement     *float64
+	DisbursementBase string
+	Investment       *float64
 	// Money in 万元.
 	PlannedInvestment plan.Decimal
 	ActualInvestment  plan.Decimal
@@ -100,6 +103,14 @@ func pct(f *float64) string {
 	return fmt.Sprintf("%.1f%%", *f*100)
 }
 
+// pct0 prints a fraction as a whole percentage, for narrow columns.
+func pct0(f *float64) string {
+	if f == nil {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f%%", *f*100)
+}
+
 func money(d plan.Decimal) string { return d.Round(2).String() }
 
 // SummaryText is the 总体情况 paragraph.
@@ -111,9 +122,13 @@ func (b *Bulletin) SummaryText() string {
 		text += fmt.Sprintf("，尚在报送期内%d件", s.Due)
 	}
 	text += fmt.Sprintf("。项目总体完成率%s，开工率%s", pct(s.Completion), pct(s.Started))
-	if s.PlannedInvestment.IsPositive() {
+	switch {
+	case s.PlannedInvestment.IsPositive():
 		text += fmt.Sprintf("；年度计划投资%s万元，累计完成投资%s万元（完成率%s），累计拨付资金%s万元，资金拨付率%s",
 			money(s.PlannedInvestment), money(s.ActualInvestment), pct(s.Investment), money(s.Disbursed), pct(s.Disbursement))
+	case s.Disbursement != nil:
+		text += fmt.Sprintf("；累计完成投资%s万元，累计拨付资金%s万元，资金拨付率%s（占累计完成投资）",
+			money(s.ActualInvestment), money(s.Disbursed), pct(s.Disbursement))
 	}
 	return text + "。"
 }
@@ -177,15 +192,15 @@ func WriteBulletinDocx(w io.Writer, b Bulletin) error {
 	rows := [][]cell{}
 	for _, r := range b.Rows {
 		rows = append(rows, []cell{{text: itoa(r.Seq), align: "center"}, {text: r.Title}, {text: r.LeadUnits}, {text: r.Targets},
-			{text: r.Progress}, {text: pct(r.Completion), align: "center"}, {text: statusText(r), align: "center", bold: r.Status.NeedsAttention()},
+			{text: r.Progress}, {text: pct0(r.Completion), align: "center"}, {text: statusText(r), align: "center", bold: r.Status.NeedsAttention()},
 			{text: r.Forecast}})
 	}
-	bs = append(bs, block{t: &table{widths: []int{500, 1500, 1100, 1650, 1650, 750, 850, 844},
+	bs = append(bs, block{t: &table{widths: []int{560, 1500, 1000, 1750, 1600, 700, 800, 934},
 		header: []cell{{text: "序号", align: "center"}, {text: "项目名称", align: "center"}, {text: "牵头单位", align: "center"}, {text: "年度目标", align: "center"},
 			{text: "累计完成", align: "center"}, {text: "完成率", align: "center"}, {text: "状态", align: "center"}, {text: "预计年底", align: "center"}},
 		rows: rows}}, p())
 
-	bs = append(bs, next("牵头单位推进排名"), bodyPara("按各牵头单位所牵头项目的综合进度（已完成计100分，其余按实际完成占计划的比例计分，未报送计0分）取平均排名。"))
+	bs = append(bs, next("牵头单位推进排名"), bodyPara("按各牵头单位所牵头项目的综合进度取平均排名：已完成计100分，其余按实际完成占计划的比例计分（最多100分），本月报告逾期扣10分，未报送计0分。"))
 	rows = nil
 	for _, u := range b.Ranking {
 		rows = append(rows, []cell{{text: itoa(u.Rank), align: "center"}, {text: u.Unit}, {text: itoa(u.Projects), align: "center"},

@@ -21,6 +21,7 @@ var printTemplates = template.Must(template.New("print").Funcs(template.FuncMap{
 	"join":        strings.Join,
 	"dateOrBlank": dateOrBlank,
 	"pct":         pct,
+	"pct0":        pct0,
 	"statusText":  statusText,
 	"inc":         func(i int) int { return i + 1 },
 	"month":       func(p plan.Period) int { return int(p.Month) },

@@ -48,6 +48,10 @@ const (
 	sizeXiao4   = 24 // 小四 12 pt
 )
 
+// Geometry in twips. Body paragraphs take an exact line height of the
+// page's 22-line pitch rather than a document grid, which LibreOffice
+// would also snap table rows and titles to.
+//
 // Geometry in twips (1/1440 inch; 1 mm = 56.7 twips).
 const (
 	pageW, pageH          = 11906, 16838 // A4
@@ -167,8 +171,7 @@ func writeDocx(w io.Writer, d docxDoc) error {
 	}
 	bw.WriteString(`<w:pgSz w:w="` + itoa(pageW) + `" w:h="` + itoa(pageH) + `"/>` +
 		`<w:pgMar w:top="` + itoa(marginTop) + `" w:right="` + itoa(marginRgt) + `" w:bottom="` + itoa(marginBot) + `" w:left="` + itoa(marginLeft) +
-		`" w:header="851" w:footer="1134" w:gutter="0"/>` +
-		`<w:docGrid w:type="linesAndChars" w:linePitch="` + itoa(linePitch) + `" w:charSpace="0"/></w:sectPr></w:body></w:document>`)
+		`" w:header="851" w:footer="1134" w:gutter="0"/></w:sectPr></w:body></w:document>`)
 	if err := bw.Flush(); err != nil {
 		return err
 	}
@@ -193,7 +196,7 @@ func writeRun(bw *bufio.Writer, r run) {
 	if r.color != "" {
 		bw.WriteString(`<w:color w:val="` + r.color + `"/>`)
 	}
-	bw.WriteString(`<w:sz w:val="` + itoa(size) + `"/><w:szCs w:val="` + itoa(size) + `"/></w:rPr>`)
+	bw.WriteString(`<w:sz w:val="` + itoa(size) + `"/><w:szCs w:val="` + itoa(size) + `"/><w:lang w:val="en-US" w:eastAsia="zh-CN"/></w:rPr>`)
 	for i, line := range strings.Split(r.text, "\n") {
 		if i > 0 {
 			bw.WriteString(`<w:br/>`)

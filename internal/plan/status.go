@@ -328,7 +328,12 @@ func Assess(in StatusInput) Assessment {
 			if a.Status == StatusOnTrack || a.Status == StatusDue {
 				a.Status = StatusBehind
 			}
-			a.Reason = fmt.Sprintf("已超过完成时限（%s）仍未完成；%s", in.Deadline.In(Shanghai).Format("2006-01-02"), a.Reason)
+			passed := fmt.Sprintf("已超过完成时限（%s）仍未完成", in.Deadline.In(Shanghai).Format("2006-01-02"))
+			if a.Reason == "按计划推进" {
+				a.Reason = passed
+			} else {
+				a.Reason = passed + "；" + a.Reason
+			}
 		case in.Deadline.Sub(in.AsOf) <= time.Duration(th.DeadlineWarningDays)*24*time.Hour:
 			a.DueSoon = true
 		}

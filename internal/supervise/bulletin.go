@@ -20,6 +20,10 @@ var DefaultRequirements = []string{
 	"（四）按时报送进展。各牵头单位要于每月5日前通过系统报送上月进展情况，做到数据真实、佐证齐全。",
 }
 
+// LatePenalty is what a late report of the month costs a project's score
+// in the ranking of lead units.
+const LatePenalty = 10
+
 // Bulletin assembles the monthly 调度通报 of a published plan for a
 // month: the status history is brought up to date first (as the system),
 // and only letters that went out are cited. Who may see it is the
@@ -77,9 +81,7 @@ func (e *Engine) Bulletin(ctx context.Context, planID string, period plan.Period
 		if line == nil || rec == nil {
 			continue
 		}
-		if p.Investment != nil {
-			sum.PlannedInvestment = sum.PlannedInvestment.Add(*p.Investment)
-		}
+		sum.PlannedInvestment = sum.PlannedInvestment.Add(annualInvestment(p, tl.Plans[p.ID]))
 		sum.Projects++
 		switch rec.Status {
 		case plan.StatusDone:
@@ -138,17 +140,20 @@ func (e *Engine) Bulletin(ctx context.Context, planID string, period plan.Period
 				projected = append(projected, f.Metric+"约"+formatNum(*f.Projected)+f.Unit)
 			}
 		}
-		row.Targets, row.Progress, row.Forecast = strings.Join(targets, "；"), strings.Join(progress, "；"), strings.Join(projected, "；")
+		row.Targets, row.Progress, row.Forecast = listText(targets), listText(progress), listText(projected)
 		row.Warning = pf.Warning
 		b.Rows = append(b.Rows, row)
 
 		// Ranking.
 		score := 100 * min(rec.Ratio, 1)
-		switch rec.Status {
-		case plan.StatusDone:
-			score = 100
-		case plan.StatusNotReported:
+		switch {
+		case rec.Status == plan.StatusNotReported:
 			score = 0
+		case rec.Status == plan.StatusDone:
+			score = 100
+		}
+		if line.Late && score > 0 {
+			score = max(score-LatePenalty, 0)
 		}
 		for _, u := range leads {
 			acc := units[u]
@@ -170,7 +175,7 @@ func (e *Engine) Bulletin(ctx context.Context, planID string, period plan.Period
 			}
 		}
 
-		item := documents.BulletinItem{Seq: p.Seq, Title: p.Title, Units: unitsText}
+		item := documents.BulletinItem{Seq: p.Seq, Title: innerQuotes(p.Title), Units: unitsText}
 		sent := sentLetters(byProject[p.ID], period)
 		switch {
 		case rec.Status == plan.StatusDone && period.Month < 12:
@@ -196,7 +201,7 @@ func (e *Engine) Bulletin(ctx context.Context, planID string, period plan.Period
 					miss = append(miss, fmt.Sprintf("“%s”按目前进度预计年底完成约%s%s，低于年度目标%s%s", f.Metric, formatNum(*f.Projected), f.Unit, formatNum(f.Value), f.Unit))
 				}
 			}
-			b.Warnings = append(b.Warnings, documents.BulletinItem{Seq: p.Seq, Title: p.Title, Units: unitsText, Text: strings.Join(miss, "；")})
+			b.Warnings = append(b.Warnings, documents.BulletinItem{Seq: p.Seq, Title: innerQuotes(p.Title), Units: unitsText, Text: strings.Join(miss, "；")})
 		}
 	}
 	if sum.Projects > 0 {
@@ -211,12 +216,16 @@ func (e *Engine) Bulletin(ctx context.Context, planID string, period plan.Period
 		c /= float64(len(completions))
 		sum.Completion = &c
 	}
-	if sum.PlannedInvestment.IsPositive() {
-		planned, _ := sum.PlannedInvestment.Float64()
-		a, _ := sum.ActualInvestment.Float64()
-		d, _ := sum.Disbursed.Float64()
+	a, _ := sum.ActualInvestment.Float64()
+	d, _ := sum.Disbursed.Float64()
+	switch planned, _ := sum.PlannedInvestment.Float64(); {
+	case planned > 0:
 		inv, disb := a/planned, d/planned
 		sum.Investment, sum.Disbursement = &inv, &disb
+		sum.DisbursementBase = "年度计划投资"
+	case a > 0:
+		disb := d / a
+		sum.Disbursement, sum.DisbursementBase = &disb, "累计完成投资"
 	}
 	for _, acc := range units {
 		total := 0.0
@@ -245,12 +254,36 @@ func (e *Engine) Bulletin(ctx context.Context, planID string, period plan.Period
 	return b, nil
 }
 
-// targetText is a target as the plan states it.
-func targetText(t *plan.TargetRecord) string {
-	if t.Text != "" && len([]rune(t.Text)) <= 40 {
-		return t.Text
+// annualInvestment is a project's planned investment for the year in
+// 万元: the plan's figure, else the sum of its sub-projects', else its
+// approved monthly plan's.
+func annualInvestment(p *plan.ProjectRecord, mp *plan.MonthlyPlan) plan.Decimal {
+	if p.Investment != nil {
+		return *p.Investment
 	}
+	var sum plan.Decimal
+	for _, s := range p.Subprojects {
+		if s.Investment != nil && s.RetiredBy == "" {
+			sum = sum.Add(*s.Investment)
+		}
+	}
+	if sum.IsZero() && mp != nil {
+		sum = mp.PlannedInvestmentThrough(12)
+	}
+	return sum
+}
+
+// targetText is a target in a few words: metric, value, unit.
+func targetText(t *plan.TargetRecord) string {
 	return t.Metric + formatNum(t.Value) + t.Unit
+}
+
+// listText joins a table cell's items, at most four and a count of the rest.
+func listText(items []string) string {
+	if len(items) > 4 {
+		return strings.Join(items[:4], "；") + fmt.Sprintf("等%d项", len(items))
+	}
+	return strings.Join(items, "；")
 }
 
 // targetCompletion is how far a target is towards its annual value, 0–1.

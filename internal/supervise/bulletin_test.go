@@ -124,7 +124,7 @@ func TestBulletin(t *testing.T) {
 	for _, bl := range blocks {
 		text.WriteString(bl.Text + "\n")
 	}
-	for _, want := range []string{"南昌市新建区人民政府督查室", "新建督办〔2024〕1号", "区城管局：", "的督办函", "个工作日内", "抄送：区住建局。"} {
+	for _, want := range []string{"南昌市新建区人民政府督查室", "新建督办〔2024〕1号", "区城管局：", "项目进度的督办函", "个工作日内", "抄送：区住建局。"} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("letter docx lacks %q:\n%s", want, text.String())
 		}

@@ -49,6 +49,8 @@ type Timeline struct {
 	Months map[string][]store.StatusRecord
 	// Dashboard is the roll-up of the Through month.
 	Dashboard *store.Dashboard
+	// Plans are the approved monthly plans by project ID.
+	Plans map[string]*plan.MonthlyPlan
 	// Changes are the months a Refresh rewrote.
 	Changes []store.StatusChange
 }
@@ -90,6 +92,7 @@ func (e *Engine) Compute(ctx context.Context, jurisdictionCode string, through p
 	if err != nil {
 		return nil, err
 	}
+	tl.Plans = plans
 	times, err := st.ReportTimes(ctx, jurisdictionCode, year)
 	if err != nil {
 		return nil, err
@@ -232,7 +235,7 @@ func reasonText(a plan.Assessment, in plan.StatusInput, line *store.DashboardPro
 		s = fmt.Sprintf("连续 %d 个月滞后；%s", a.Run, s)
 	}
 	if strings.HasPrefix(a.Reason, "已超过完成时限") {
-		s = a.Reason[:strings.Index(a.Reason, "；")] + "；" + s
+		s = strings.SplitN(a.Reason, "；", 2)[0] + "；" + s
 	}
 	if in.Late {
 		s += "；报告逾期报送"

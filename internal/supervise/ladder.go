@@ -258,8 +258,9 @@ func (e *Engine) draftText(pv *plan.PlanVersion, p *plan.ProjectRecord, tl *Time
 			situation = "进展滞后（" + cur.Reason + "）"
 		}
 	}
+	title := innerQuotes(p.Title)
 	first := fmt.Sprintf("根据%s要求，%s对照各牵头单位上报的月度计划，对%d年民生实事项目推进情况进行了调度。截至%d年%d月底，你单位牵头的第%d件民生实事“%s”%s",
-		cite, office, pv.Year, per.Year, per.Month, p.Seq, p.Title, situation)
+		cite, office, pv.Year, per.Year, per.Month, p.Seq, title, situation)
 	if len(facts) > 0 {
 		first += "：" + strings.Join(facts, "；")
 	}
@@ -268,10 +269,10 @@ func (e *Engine) draftText(pv *plan.PlanVersion, p *plan.ProjectRecord, tl *Time
 		Issuer: office, ResponseDays: e.Config.responseDays(kind)}
 	switch kind {
 	case plan.LetterPrompt:
-		d.Title = "关于加快推进“" + p.Title + "”项目的工作提示函"
+		d.Title = "关于加快“" + title + "”项目进度的工作提示函"
 		d.Body = first + "\n请你单位高度重视，认真分析原因，制定切实可行的整改措施，倒排工期、压实责任，加快推进项目实施，确保按期完成年度目标任务。"
 	default:
-		d.Title = "关于督促加快推进“" + p.Title + "”项目的督办函"
+		d.Title = "关于督促加快“" + title + "”项目进度的督办函"
 		var earlier []string
 		for _, l := range letters {
 			if l.Kind == plan.LetterPrompt && l.State.Sent() && l.IssuedAt != nil {
@@ -285,6 +286,12 @@ func (e *Engine) draftText(pv *plan.PlanVersion, p *plan.ProjectRecord, tl *Time
 			"\n逾期未整改到位的，将列入挂牌督办，并在全" + jurisdictionWord(doc.Jurisdiction.Name) + "民生实事调度通报中予以通报。"
 	}
 	return d
+}
+
+// innerQuotes turns double quotes inside a text that will itself be
+// quoted into single ones: “推进‘两整治一提升’行动”.
+func innerQuotes(s string) string {
+	return strings.NewReplacer("“", "‘", "”", "’", "\"", "'").Replace(s)
 }
 
 // jurisdictionWord is 区, 县 or 市 as a document says 全区/全县/全市.
