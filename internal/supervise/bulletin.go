@@ -152,7 +152,7 @@ func (e *Engine) Bulletin(ctx context.Context, planID string, period plan.Period
 		case rec.Status == plan.StatusDone:
 			score = 100
 		}
-		if line.Late && score > 0 {
+		if line.Late && score > 0 && rec.Status != plan.StatusDone {
 			score = max(score-LatePenalty, 0)
 		}
 		for _, u := range leads {
