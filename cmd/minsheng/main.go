@@ -42,7 +42,8 @@ func commands() []command {
 		{"user", "user add --username U --role ROLE [--unit 单位] [--jurisdiction 代码] --password-stdin   添加用户", runUser},
 		{"audit", "audit verify [--db …]   校验审计日志", runAudit},
 		{"gen", "gen --scale district|province|national [--db …]   生成用于性能测试的合成数据", runGen},
-		{"export", "export ledger --plan ID [--period 2024-10] -o FILE.xlsx [--db …]   导出工作台账", runExport},
+		{"export", "export ledger|bulletin|letters --plan ID [--period 2024-10] -o FILE|DIR [--db …]   导出工作台账、调度通报、督办函件", runExportDocs},
+		{"supervise", "supervise --plan ID [--period 2024-10] [--config 规则.json] [--db …]   判定项目状态并起草提示函、督办函", runSupervise},
 	}
 }
 
