@@ -246,9 +246,10 @@ func StatusOf(in StatusInput) Status { return Assess(in).Status }
 //     one and the PriorBehind before it, behind plan or not reported)
 //     becomes 严重滞后.
 //  5. A report that came late makes an on-track month 滞后.
-//  6. Deadline: not done and the deadline passed before AsOf → at least
-//     滞后; not done and the deadline within DeadlineWarningDays of AsOf →
-//     the 临期 warning (DueSoon), whatever the colour.
+//  6. Deadline: some target not yet met and the deadline passed before
+//     AsOf → at least 滞后; some target not met and the deadline within
+//     DeadlineWarningDays of AsOf → the 临期 warning (DueSoon), whatever
+//     the colour.
 func Assess(in StatusInput) Assessment {
 	th := DefaultThresholds()
 	if in.Thresholds != nil {
@@ -307,11 +308,11 @@ func Assess(in StatusInput) Assessment {
 		a.Behind = a.Status != StatusOnTrack
 		a.Reason = "按计划推进"
 		if a.Behind {
-			a.Reason = fmt.Sprintf("进度滞后，最慢的目标完成计划的 %.0f%%", a.Ratio*100)
+			a.Reason = fmt.Sprintf("进度滞后，最慢的目标完成计划的%.0f%%", a.Ratio*100)
 		}
 		if a.Status == StatusBehind && th.FarBehindAfterMonths > 0 && in.PriorBehind+1 >= th.FarBehindAfterMonths {
 			a.Status = StatusFarBehind
-			a.Reason = fmt.Sprintf("连续 %d 个月滞后，最慢的目标完成计划的 %.0f%%", in.PriorBehind+1, a.Ratio*100)
+			a.Reason = fmt.Sprintf("连续%d个月滞后，最慢的目标完成计划的%.0f%%", in.PriorBehind+1, a.Ratio*100)
 		}
 		if in.Late && a.Status == StatusOnTrack {
 			a.Status, a.Reason = StatusBehind, "进度正常，但本月报告逾期报送"
@@ -322,7 +323,9 @@ func Assess(in StatusInput) Assessment {
 	} else {
 		a.Run = in.PriorBehind + 1
 	}
-	if !done && !in.Deadline.IsZero() && !in.AsOf.IsZero() {
+	// The deadline asks for the targets to be reached; levels reached and
+	// held but not yet "done" (they are only in December) are not late.
+	if !done && !allMet && !in.Deadline.IsZero() && !in.AsOf.IsZero() {
 		switch {
 		case !in.Deadline.AddDate(0, 0, 1).After(in.AsOf): // the deadline day is over
 			if a.Status == StatusOnTrack || a.Status == StatusDue {

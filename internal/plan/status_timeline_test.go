@@ -245,6 +245,7 @@ func TestStatusDeadline(t *testing.T) {
 		{"deadline is the last day of the month: not yet passed during it", StatusInput{Reported: true, Targets: tg("10"), Deadline: day("2024-10-31"), AsOf: day("2024-10-31")}, StatusOnTrack, true, ""},
 		{"deadline passed, not done", StatusInput{Reported: true, Targets: tg("10"), Deadline: day("2024-10-31"), AsOf: endOct}, StatusBehind, false, "完成时限"},
 		{"deadline passed and far behind stays far behind", StatusInput{Reported: true, Targets: tg("3"), Deadline: day("2024-09-30"), AsOf: endOct}, StatusFarBehind, false, "完成时限"},
+		{"a level reached by the deadline is not late though done only in December", StatusInput{Reported: true, Targets: []StatusTarget{{Kind: KindStandard, Comparator: AtLeast, Value: *d("965"), Expected: *d("965"), Actual: d("965")}}, Deadline: day("2024-09-30"), AsOf: endOct}, StatusOnTrack, false, ""},
 		{"warning off", StatusInput{Reported: true, Targets: tg("10"), Deadline: day("2024-11-20"), AsOf: endOct, Thresholds: &Thresholds{OnTrackRatio: 0.9, FarBehindRatio: 0.6}}, StatusOnTrack, false, ""},
 	}
 	for _, tt := range tests {

@@ -230,9 +230,9 @@ func reasonText(a plan.Assessment, in plan.StatusInput, line *store.DashboardPro
 	if w.Actual != nil {
 		actual = formatNum(*w.Actual) + t.Unit
 	}
-	s := fmt.Sprintf("「%s」应完成 %s%s，实际 %s", t.Metric, formatNum(w.Expected), t.Unit, actual)
+	s := fmt.Sprintf("“%s”应完成%s%s，实际%s", t.Metric, formatNum(w.Expected), t.Unit, actual)
 	if a.Run > 1 {
-		s = fmt.Sprintf("连续 %d 个月滞后；%s", a.Run, s)
+		s = fmt.Sprintf("连续%d个月滞后；%s", a.Run, s)
 	}
 	if strings.HasPrefix(a.Reason, "已超过完成时限") {
 		s = strings.SplitN(a.Reason, "；", 2)[0] + "；" + s
