@@ -2,7 +2,9 @@ package store
 
 import (
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"minsheng/internal/plan"
 )
@@ -205,6 +207,40 @@ func TestStatusHistoryRows(t *testing.T) {
 		revs := must(s.StatusRevisions(ctx, f.p1.ID, period("2024-05")))(t)
 		if len(revs) != 2 || revs[0].Status != plan.StatusBehind || revs[0].SupersededAt == nil || revs[1].SupersededAt != nil || len(revs[1].Targets) != 1 {
 			t.Errorf("revisions %+v", revs)
+		}
+	})
+}
+
+// TestSaveStatusesConcurrently: pages refreshing the same months at once
+// all succeed and leave one current row per month.
+func TestSaveStatusesConcurrently(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store, dsn string) {
+		f := newFixture(t, s)
+		var recs []StatusRecord
+		for _, p := range []*plan.ProjectRecord{f.p1, f.p2, f.p3} {
+			for m := 1; m <= 5; m++ {
+				recs = append(recs, StatusRecord{ProjectID: p.ID, Period: plan.Period{Year: 2024, Month: time.Month(m)}, Status: plan.StatusOnTrack, Ratio: 1, Basis: "x"})
+			}
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, 6)
+		for range 6 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := s.SaveStatuses(f.ctx, plan.SystemUser, "360112", 2024, recs)
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Errorf("concurrent save: %v", err)
+			}
+		}
+		if hist := must(s.StatusHistory(f.ctx, "360112", 2024))(t); len(hist) != len(recs) {
+			t.Errorf("%d current rows, want %d", len(hist), len(recs))
 		}
 	})
 }

@@ -108,7 +108,23 @@ type StatusChange struct {
 // row lists the months whose status changed. Needs ActionIssueLetter on
 // the jurisdiction (its supervisor, or the engine as plan.SystemUser).
 // Errors: invalid, forbidden.
+//
+// Two computations saving at once (two pages refreshing the same month on
+// PostgreSQL) may both try to add the same current row; the loser tries
+// again, now seeing the winner's rows.
 func (s *Store) SaveStatuses(ctx context.Context, actor *plan.User, jurisdictionCode string, year int, recs []StatusRecord) ([]StatusChange, error) {
+	var changes []StatusChange
+	var err error
+	for range 3 {
+		changes, err = s.saveStatuses(ctx, actor, jurisdictionCode, year, recs)
+		if plan.ErrorCode(err) != plan.EConflict {
+			break
+		}
+	}
+	return changes, err
+}
+
+func (s *Store) saveStatuses(ctx context.Context, actor *plan.User, jurisdictionCode string, year int, recs []StatusRecord) ([]StatusChange, error) {
 	var changes []StatusChange
 	err := s.write(ctx, actor, func(t *tx) error {
 		if err := plan.Authorize(actor, plan.ActionIssueLetter, plan.Resource{Kind: plan.ResourceJurisdiction, JurisdictionCode: jurisdictionCode}); err != nil {
