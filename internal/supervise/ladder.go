@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"minsheng/internal/plan"
@@ -123,6 +124,9 @@ func Listed(months []store.StatusRecord, letters []plan.Letter, p plan.Period) b
 	return NextStep(months, letters, p) == StepList
 }
 
+// runLocks holds a *sync.Mutex per jurisdiction code.
+var runLocks sync.Map
+
 // RunResult is what a run of the engine for a month did.
 type RunResult struct {
 	Period   plan.Period
@@ -152,6 +156,11 @@ func (e *Engine) Run(ctx context.Context, actor *plan.User, planID string, perio
 	if err := plan.Authorize(actor, plan.ActionIssueLetter, plan.Resource{Kind: plan.ResourceJurisdiction, JurisdictionCode: code}); err != nil {
 		return nil, err
 	}
+	// One run per jurisdiction at a time in this process, so that two
+	// supervisors pressing the button together do not draft a letter twice.
+	mu, _ := runLocks.LoadOrStore(code, &sync.Mutex{})
+	mu.(*sync.Mutex).Lock()
+	defer mu.(*sync.Mutex).Unlock()
 	tl, err := e.Refresh(ctx, actor, code, period, false)
 	if err != nil {
 		return nil, err
