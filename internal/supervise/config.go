@@ -47,10 +47,11 @@ type Config struct {
 	PraiseRatio float64 `json:"praise_ratio"`
 }
 
-// DefaultConfig is the configuration without a file.
+// DefaultConfig is the configuration without a file; its thresholds are
+// those in force (plan.DefaultThresholds, which Apply sets).
 func DefaultConfig() Config {
 	return Config{
-		Status:             plan.BuiltinThresholds,
+		Status:             plan.DefaultThresholds(),
 		ResponseDays:       map[plan.LetterKind]int{plan.LetterPrompt: 5, plan.LetterSupervision: 3},
 		DocNumberFormats:   map[plan.LetterKind]string{},
 		Prefixes:           map[string]string{},

@@ -33,14 +33,18 @@ func Ledger(ctx context.Context, st *store.Store, actor *plan.User, planID strin
 	if err != nil {
 		return documents.Ledger{}, err
 	}
-	dash, err := st.Dashboard(ctx, pv.JurisdictionCode, period)
+	// The status engine's judgement (computed, not stored: exporting
+	// writes nothing), so the ledger says what the bulletin says.
+	tl, err := New(st, DefaultConfig()).Compute(ctx, pv.JurisdictionCode, period, false)
 	if err != nil {
 		return documents.Ledger{}, err
 	}
 	latest := latestReports(reports, period)
 	status := map[string]plan.Status{}
-	for i := range dash.Items {
-		status[dash.Items[i].ProjectID] = dash.Items[i].Status(period)
+	for _, p := range tl.Projects {
+		if rec := tl.Status(p.ID, period); rec != nil {
+			status[p.ID] = rec.Status
+		}
 	}
 	l := documents.Ledger{
 		Title:        fmt.Sprintf("%s%d年民生实事工作台账", pv.Document.Jurisdiction.Name, pv.Year),
