@@ -190,7 +190,9 @@ type Letter struct {
 	Attachments []Attachment `json:"attachments"`
 	// Note is the supervisor's latest word: why an answer was sent back,
 	// why a draft was withdrawn, or the 办结 remark.
-	Note      string     `json:"note,omitempty"`
+	Note string `json:"note,omitempty"`
+	// Overdue is OverdueAt the time the store read the letter.
+	Overdue   bool       `json:"overdue"`
 	ClosedAt  *time.Time `json:"closed_at,omitempty"`
 	ClosedBy  string     `json:"closed_by,omitempty"`
 	CreatedAt time.Time  `json:"created_at"`
@@ -212,9 +214,9 @@ func (l *Letter) Due() time.Time {
 	return d.AddDate(0, 0, 1)
 }
 
-// Overdue reports whether the answer is late: answered after the
+// OverdueAt reports whether the answer is late: answered after the
 // deadline's day, or still unanswered when that day is over at now.
-func (l *Letter) Overdue(now time.Time) bool {
+func (l *Letter) OverdueAt(now time.Time) bool {
 	due := l.Due()
 	if due.IsZero() || !l.State.Sent() {
 		return false

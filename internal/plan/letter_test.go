@@ -73,19 +73,19 @@ func TestCalendar(t *testing.T) {
 func TestLetterOverdue(t *testing.T) {
 	at := func(s string) *time.Time { v, _ := time.ParseInLocation("2006-01-02 15:04", s, Shanghai); return &v }
 	l := Letter{State: LetterIssued, DueDate: "2024-10-15"}
-	if l.Overdue(*at("2024-10-15 23:59")) || !l.Overdue(*at("2024-10-16 00:00")) {
+	if l.OverdueAt(*at("2024-10-15 23:59")) || !l.OverdueAt(*at("2024-10-16 00:00")) {
 		t.Error("unanswered: overdue from the day after the deadline")
 	}
 	l.State, l.AnsweredAt = LetterAnswered, at("2024-10-15 18:00")
-	if l.Overdue(*at("2024-12-01 00:00")) {
+	if l.OverdueAt(*at("2024-12-01 00:00")) {
 		t.Error("answered in time is never overdue")
 	}
 	l.AnsweredAt = at("2024-10-16 09:00")
-	if !l.Overdue(*at("2024-10-16 10:00")) {
+	if !l.OverdueAt(*at("2024-10-16 10:00")) {
 		t.Error("answered late stays flagged")
 	}
 	draft := Letter{State: LetterDraft}
-	if draft.Overdue(*at("2030-01-01 00:00")) {
+	if draft.OverdueAt(*at("2030-01-01 00:00")) {
 		t.Error("a draft has no deadline")
 	}
 }

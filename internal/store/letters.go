@@ -93,6 +93,12 @@ func scanLetter(r interface{ Scan(...any) error }) (*plan.Letter, error) {
 	l.IssuedAt, l.AnsweredAt, l.ClosedAt = parseTSPtr(issued), parseTSPtr(answered), parseTSPtr(closed)
 	l.CreatedAt, l.UpdatedAt = parseTS(created), parseTS(updated)
 	l.Attachments = []plan.Attachment{}
+	if l.Recipients == nil {
+		l.Recipients = []string{}
+	}
+	if l.CC == nil {
+		l.CC = []string{}
+	}
 	return &l, nil
 }
 
@@ -170,6 +176,7 @@ func (s *Store) GetLetter(ctx context.Context, actor *plan.User, id string) (*pl
 			}
 			return plan.Authorize(actor, plan.ActionRead, res)
 		}
+		l.Overdue = l.OverdueAt(s.now())
 		out = l
 		return nil
 	})
@@ -219,6 +226,7 @@ func (s *Store) ListLetters(ctx context.Context, actor *plan.User, f LetterFilte
 				projects[p.ID] = p
 			}
 			if plan.Can(actor, plan.ActionRead, plan.LetterResource(p, ls[i].State)) {
+				ls[i].Overdue = ls[i].OverdueAt(s.now())
 				out = append(out, ls[i])
 			}
 		}
@@ -295,6 +303,7 @@ func (op *letterOp) finish(note string) (*plan.Letter, error) {
 	if err != nil {
 		return nil, err
 	}
+	after.Overdue = after.OverdueAt(t.now)
 	if err := t.letterEvent(after.ID, op.action, after.State, note); err != nil {
 		return nil, err
 	}

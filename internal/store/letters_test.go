@@ -97,7 +97,7 @@ func TestLetterLifecycle(t *testing.T) {
 		if l.State != plan.LetterAnswered || l.AnsweredAt == nil || len(l.Attachments) != 1 || l.Attachments[0].Name != "整改现场.png" {
 			t.Fatalf("answered: %+v", l)
 		}
-		if l.Overdue(s.Now()) {
+		if l.OverdueAt(s.Now()) || l.Overdue {
 			t.Error("answered on the day of issue is not overdue")
 		}
 		_, err = s.RejectAnswer(ctx, f.sup, l.ID, "")

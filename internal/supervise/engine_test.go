@@ -270,8 +270,8 @@ func TestLadder(t *testing.T) {
 		}
 		// The 督办函 was not answered within its deadline.
 		sup2, _ = st.GetLetter(ctx, w.sup, sup2.ID)
-		if !sup2.Overdue(w.clock) || answered.Overdue(w.clock) {
-			t.Errorf("overdue: 督办函 %v 提示函 %v", sup2.Overdue(w.clock), answered.Overdue(w.clock))
+		if !sup2.OverdueAt(w.clock) || !sup2.Overdue || answered.OverdueAt(w.clock) {
+			t.Errorf("overdue: 督办函 %v 提示函 %v", sup2.OverdueAt(w.clock), answered.OverdueAt(w.clock))
 		}
 
 		// May: back on plan → off the list; the answers are in, the items closed.
