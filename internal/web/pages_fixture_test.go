@@ -62,7 +62,8 @@ func pageCST(y int, m time.Month, d, h int) time.Time {
 
 // newPageFixture builds the store: seeds imported and published, users,
 // and for 章贡区 monthly plans and reports January–October 2024 (October
-// partly missing, partly awaiting review). The clock stands at 2024-11-10.
+// partly missing, partly awaiting review). The clock stands at 2024-11-12,
+// past the due day and its grace days, so missing reports are 未报送.
 func newPageFixture(t testing.TB) *pageFixture {
 	t.Helper()
 	cheapHashes.Do(func() { store.PasswordParams.Memory, store.PasswordParams.Time = 1024, 1 })
@@ -121,7 +122,7 @@ func newPageFixture(t testing.TB) *pageFixture {
 	}
 	f.rep = reporters[f.projects[0].ReportingUnitIDs()[0]]
 	f.fillReports(t, reporters)
-	clock.Set(pageCST(2024, time.November, 10, 10))
+	clock.Set(pageCST(2024, time.November, 12, 10))
 	return f
 }
 

@@ -79,19 +79,15 @@ func (s *Server) projectPage(w http.ResponseWriter, r *http.Request) {
 
 	// The project's line of the dashboard: status and figures for the month.
 	if p.RetiredBy == "" {
-		d, err := s.Store.Dashboard(ctx, p.JurisdictionCode, per)
+		tl, err := s.Engine.Statuses(ctx, p.JurisdictionCode, per)
 		if err != nil {
 			s.pageFail(w, r, err)
 			return
 		}
-		for i := range d.Items {
-			if d.Items[i].ProjectID == p.ID {
-				pg.Item = &d.Items[i]
-			}
-		}
+		pg.Item = tl.Line(p.ID)
+		pg.Status = projectStatus(tl, p.ID, per)
 	}
 	if pg.Item != nil {
-		pg.Status = s.derivedStatus(pg.Item, p, per)
 		row := projectRow{P: p, Item: pg.Item, Status: pg.Status}
 		pg.Reason = statusReason(&row, per)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"minsheng/internal/plan"
 	"minsheng/internal/store"
+	"minsheng/internal/supervise"
 )
 
 // scope is the jurisdiction and month a page shows, chosen by the query
@@ -131,32 +132,12 @@ func (s *Server) defaultPeriod(ctx context.Context, code string, years []int) (p
 	return due, nil
 }
 
-// derivedStatus derives a project's status for the month from its
-// dashboard line with plan.StatusOf. A returned report past the due date is
-// overdue like a missing one.
-func (s *Server) derivedStatus(item *store.DashboardProject, p *plan.ProjectRecord, period plan.Period) plan.Status {
-	in := plan.StatusInput{
-		Reported: item.ReportState == plan.ReportSubmitted || item.ReportState == plan.ReportAccepted,
-		Late:     item.Late || (item.ReportState == plan.ReportReturned && period.IsLate(s.Now(), s.Store.DueDay)),
-		December: period.Month == time.December,
+// projectStatus is a project's status for a month in the engine's timeline.
+func projectStatus(tl *supervise.Timeline, projectID string, period plan.Period) plan.Status {
+	if r := tl.Status(projectID, period); r != nil {
+		return r.Status
 	}
-	comparators := map[string]string{}
-	if p != nil {
-		for _, t := range p.Targets {
-			comparators[t.ID] = t.Comparator
-		}
-	}
-	for _, t := range item.Targets {
-		cmp := comparators[t.TargetID]
-		if cmp == "" {
-			cmp = plan.AtLeast
-			if t.Lower {
-				cmp = plan.AtMost
-			}
-		}
-		in.Targets = append(in.Targets, plan.StatusTarget{Kind: t.Kind, Comparator: cmp, Value: t.Value, Expected: t.Expected, Actual: t.Latest, Lower: t.Lower})
-	}
-	return plan.StatusOf(in)
+	return plan.StatusDue
 }
 
 // completion is how far a project is through its annual targets: the mean
@@ -266,14 +247,11 @@ func (pr *projectRow) LeadNames() []string {
 // projectRows computes the rows of every project in force of the scope's
 // plan: one Dashboard and one ListProjects, whatever the number.
 func (s *Server) projectRows(ctx context.Context, code string, period plan.Period) (*store.Dashboard, []projectRow, error) {
-	d, err := s.Store.Dashboard(ctx, code, period)
+	tl, err := s.Engine.Statuses(ctx, code, period)
 	if err != nil {
 		return nil, nil, err
 	}
-	ps, err := s.Store.ListProjects(ctx, store.ProjectFilter{JurisdictionCode: code, Year: period.Year})
-	if err != nil {
-		return nil, nil, err
-	}
+	d, ps := tl.Dashboard, tl.Projects
 	byID := make(map[string]*plan.ProjectRecord, len(ps))
 	for i := range ps {
 		byID[ps[i].ID] = &ps[i]
@@ -285,7 +263,7 @@ func (s *Server) projectRows(ctx context.Context, code string, period plan.Perio
 		if p == nil {
 			continue
 		}
-		row := projectRow{P: p, Item: item, Status: s.derivedStatus(item, p, period)}
+		row := projectRow{P: p, Item: item, Status: projectStatus(tl, p.ID, period)}
 		row.Completion, row.HasCompl = completion(item)
 		row.Pace, row.HasPace = pace(item)
 		row.Reason = statusReason(&row, period)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"minsheng/internal/store"
+	"minsheng/internal/supervise"
 )
 
 //go:embed static
@@ -20,7 +21,10 @@ var staticFiles embed.FS
 // calling Handler.
 type Server struct {
 	Store *store.Store
-	Log   *slog.Logger
+	// Engine judges every project's status; the dashboard, the ledger and
+	// the bulletin all take their statuses from it.
+	Engine *supervise.Engine
+	Log    *slog.Logger
 	// SecureCookies marks the session cookie Secure; on behind TLS.
 	SecureCookies bool
 	// MaxBodyBytes bounds a request body; uploads get MaxUploadBytes.
@@ -42,6 +46,7 @@ func New(st *store.Store, log *slog.Logger) *Server {
 	}
 	s := &Server{
 		Store:          st,
+		Engine:         supervise.New(st, supervise.DefaultConfig()),
 		Log:            log,
 		MaxBodyBytes:   1 << 20,
 		MaxUploadBytes: st.MaxAttachmentBytes + 1<<20,
