@@ -92,6 +92,7 @@ func runExportBulletin(e env, args []string) int {
 		return 1
 	}
 	defer st.Close()
+	st.DueDay = cfg.DueDay
 	b, err := supervise.New(st, cfg).Bulletin(e.ctx, *planID, period)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "导出失败：", plan.ErrorMessage(err))

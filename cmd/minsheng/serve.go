@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"minsheng/internal/demo"
+	"minsheng/internal/supervise"
 	"minsheng/internal/web"
 )
 
@@ -20,17 +21,23 @@ func runServe(e env, args []string) int {
 	addr := fs.String("addr", "127.0.0.1:8080", "监听地址")
 	db := dbFlag(fs, e)
 	withDemo := fs.Bool("demo", false, "空数据库时导入内置的三份方案并生成演示数据")
-	fs.String("config", "", "配置文件（尚未使用）")
+	cfgPath := configFlag(fs, e)
 	if err := fs.Parse(args); err != nil {
 		return exitUnusable
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	cfg, err := loadSupervisionConfig(*cfgPath)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return exitUnusable
+	}
 	st, err := openStore(e, *db)
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
 		return 1
 	}
 	defer st.Close()
+	st.DueDay = cfg.DueDay
 	if *withDemo {
 		logins, err := demo.Load(e.ctx, st, time.Now())
 		if err != nil {
@@ -39,7 +46,9 @@ func runServe(e env, args []string) int {
 		}
 		demo.PrintLogins(e.stdout, logins)
 	}
-	srv := &http.Server{Handler: web.New(st, log).Handler(), ReadHeaderTimeout: 10 * time.Second}
+	site := web.New(st, log)
+	site.Engine = supervise.New(st, cfg)
+	srv := &http.Server{Handler: site.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "无法监听 %s：%v\n", *addr, err)

@@ -74,6 +74,7 @@ func runSupervise(e env, args []string) int {
 		return 1
 	}
 	defer st.Close()
+	st.DueDay = cfg.DueDay
 	eng := supervise.New(st, cfg)
 	if *recompute {
 		pv, err := st.GetPlan(e.ctx, *planID)

@@ -42,6 +42,9 @@ type Config struct {
 	// BulletinRequirements replace the bulletin's 下步工作要求 paragraphs
 	// (DefaultRequirements).
 	BulletinRequirements []string `json:"bulletin_requirements"`
+	// DueDay is the day of the next month a month's report is due
+	// (plan.DefaultDueDay, the 5th).
+	DueDay int `json:"due_day"`
 	// PraiseRatio: a project on track whose every target shows at least
 	// this share of what was expected is praised as ahead of plan.
 	PraiseRatio float64 `json:"praise_ratio"`
@@ -59,6 +62,7 @@ func DefaultConfig() Config {
 		BulletinIssuers:    map[string]string{},
 		BulletinRecipients: "各牵头单位、责任单位",
 		PraiseRatio:        1.2,
+		DueDay:             plan.DefaultDueDay,
 	}
 }
 
@@ -123,6 +127,9 @@ func (c Config) Validate() error {
 		if !strings.Contains(f, "{n}") {
 			return plan.FieldError("doc_number_formats", "%s文号格式「%s」缺少序号 {n}", k.Label(), f)
 		}
+	}
+	if c.DueDay < 1 || c.DueDay > 28 {
+		return plan.FieldError("due_day", "报送截止日 due_day 应在 1 到 28 之间，而不是 %d", c.DueDay)
 	}
 	if c.PraiseRatio < 1 || c.PraiseRatio > 10 {
 		return plan.FieldError("praise_ratio", "表扬阈值 praise_ratio 应在 1 到 10 之间，而不是 %v", c.PraiseRatio)
