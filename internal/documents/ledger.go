@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -211,6 +212,7 @@ func writeLedgerProject(f *excelize.File, st styles, row, seq int, lp LedgerProj
 			}
 		}
 	}
+	fitRowHeights(f, first, last)
 	f.SetCellStyle(sheetName, fmt.Sprintf("A%d", first), fmt.Sprintf("%s%d", colLast, last), st.text)
 	for _, col := range []string{colInvest, colDone, colPaid} {
 		f.SetCellStyle(sheetName, fmt.Sprintf("%s%d", col, first), fmt.Sprintf("%s%d", col, last), st.number)
@@ -267,6 +269,57 @@ func finishLedgerSheet(f *excelize.File, lastRow int) error {
 }
 
 func intPtr(n int) *int { return &n }
+
+// lineHeight is the height of one line of 10 pt text, in points.
+const lineHeight = 13.5
+
+// fitRowHeights sets the rows of a project's block high enough for their
+// wrapped text: spreadsheets do not grow rows for merged or pre-filled
+// cells by themselves, and a printed ledger with cut-off text is useless.
+// A merged cell's lines are shared among the rows it covers.
+func fitRowHeights(f *excelize.File, first, last int) {
+	lines := make([]int, last-first+1)
+	for r := first; r <= last; r++ {
+		for i := range ledgerColumns {
+			if n := cellLines(f, colName(i+1), r); n > lines[r-first] {
+				lines[r-first] = n
+			}
+		}
+	}
+	// Cells merged over the block: make the rows together tall enough.
+	total := 0
+	for _, n := range lines {
+		total += n
+	}
+	need := 0
+	for i := range ledgerColumns {
+		need = max(need, cellLines(f, colName(i+1), first))
+	}
+	if extra := need - total; extra > 0 && last > first {
+		for i := range lines {
+			lines[i] += (extra + len(lines) - 1) / len(lines)
+		}
+	}
+	for r := first; r <= last; r++ {
+		f.SetRowHeight(sheetName, r, float64(max(1, lines[r-first]))*lineHeight+4)
+	}
+}
+
+// cellLines estimates how many lines a cell's text wraps to: a Chinese
+// character takes about 1.7 units of column width.
+func cellLines(f *excelize.File, col string, row int) int {
+	v, _ := f.GetCellValue(sheetName, fmt.Sprintf("%s%d", col, row), excelize.Options{RawCellValue: true})
+	if v == "" {
+		return 1
+	}
+	w, _ := f.GetColWidth(sheetName, col)
+	perLine := max(1, int(w/1.7))
+	n := 0
+	for _, line := range strings.Split(v, "\n") {
+		n += max(1, (utf8.RuneCountInString(line)+perLine-1)/perLine)
+	}
+	return n
+}
 
 // completionRate is the share of the year's work done: investment done
 // over the annual investment where the plan gives one, otherwise the mean
