@@ -163,6 +163,12 @@ func Generate(ctx context.Context, st *store.Store, o GenOptions) (*GenStats, er
 		return nil, err
 	}
 	stats.Users = n
+	if o.Progress != nil {
+		fmt.Fprintf(o.Progress, "更新查询统计信息（ANALYZE）……\n")
+	}
+	if err := st.Analyze(ctx); err != nil {
+		return nil, err
+	}
 	stats.Elapsed = time.Since(start)
 	return stats, nil
 }

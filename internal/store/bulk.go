@@ -414,3 +414,12 @@ func (s *Store) CreateUsersHashed(ctx context.Context, actor *plan.User, users [
 		return nil
 	})
 }
+
+// Analyze refreshes the query planner's statistics (ANALYZE), which a bulk
+// load leaves stale: PostgreSQL without them may scan a whole table of
+// millions of rows for every project of a dashboard. Not audited (it
+// changes no data).
+func (s *Store) Analyze(ctx context.Context) error {
+	_, err := s.w.ExecContext(ctx, "ANALYZE")
+	return err
+}
