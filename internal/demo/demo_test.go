@@ -32,6 +32,7 @@ func openStore(t *testing.T) *store.Store {
 }
 
 func TestLoad(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := openStore(t)
 	start := time.Now()
@@ -316,13 +317,23 @@ func TestLoadDeterministic(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
+	t.Parallel()
 	ctx := context.Background()
 	var dumps [2]string
-	for i := range dumps {
-		st := openStore(t)
-		if _, err := Load(ctx, st, demoNow); err != nil {
+	stores := [2]*store.Store{openStore(t), openStore(t)}
+	errs := make(chan error, 2)
+	for _, st := range stores {
+		go func() {
+			_, err := Load(ctx, st, demoNow)
+			errs <- err
+		}()
+	}
+	for range stores {
+		if err := <-errs; err != nil {
 			t.Fatal(err)
 		}
+	}
+	for i, st := range stores {
 		d, err := st.Dashboard(ctx, "360702", plan.MustPeriod("2024-10"))
 		if err != nil {
 			t.Fatal(err)
