@@ -38,6 +38,8 @@ type dashboardPage struct {
 	Units             []unitRank
 	Attention         []projectRow
 	AttentionOverflow int
+	// CanDownload: the user may take the ledger and the bulletin.
+	CanDownload bool
 }
 
 // dashboard: GET /dashboard — 总览 (驾驶舱) of a jurisdiction for a month.
@@ -60,6 +62,7 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
 	pg := dashboardPage{basePage: s.base(r, sc.Name+" 总览", "dashboard"), Scope: sc, D: d,
 		TimePace: float64(sc.Period.Month) / 12}
 	pg.Title = sc.Name + " " + sc.Period.Label() + " 总览"
+	pg.CanDownload = plan.Can(userOf(r), plan.ActionRead, plan.Resource{Kind: plan.ResourceReport, JurisdictionCode: sc.Code})
 
 	counts := map[plan.Status]int{}
 	var complSum float64

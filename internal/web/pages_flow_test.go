@@ -1,6 +1,7 @@
 package web
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -195,5 +196,41 @@ func TestAdminForms(t *testing.T) {
 	}
 	if res, _ := newPageClient(t, ts, "ducha").get("/admin"); res.StatusCode != http.StatusForbidden {
 		t.Errorf("supervisor opens the admin page: %d", res.StatusCode)
+	}
+}
+
+// TestDocumentDownloads: the supervisor downloads the ledger and the
+// bulletin from the dashboard; a unit's reporter may not.
+func TestDocumentDownloads(t *testing.T) {
+	f := newPageFixture(t)
+	ts := f.start(t)
+	sup := newPageClient(t, ts, "ducha")
+	_, body := sup.get("/dashboard?jurisdiction=360702&period=2024-10")
+	if !strings.Contains(body, "/documents/ledger.xlsx?jurisdiction=360702&amp;period=2024-10") {
+		t.Fatal("the dashboard has no ledger download link")
+	}
+	for _, tc := range []struct{ path, ctype, magic string }{
+		{"/documents/ledger.xlsx?jurisdiction=360702&period=2024-10", "spreadsheetml", "PK"},
+		{"/documents/bulletin.docx?jurisdiction=360702&period=2024-10", "wordprocessingml", "PK"},
+		{"/documents/bulletin.html?jurisdiction=360702&period=2024-10", "text/html", "<!DOCTYPE html>"},
+	} {
+		resp, err := sup.c.Get(ts.URL + tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Type"), tc.ctype) || !strings.HasPrefix(string(b), tc.magic) {
+			t.Errorf("%s: %d %s %q", tc.path, resp.StatusCode, resp.Header.Get("Content-Type"), string(b[:min(len(b), 40)]))
+		}
+	}
+	rep := newPageClient(t, ts, f.rep.Username)
+	resp, err := rep.c.Get(ts.URL + "/documents/ledger.xlsx?jurisdiction=360702&period=2024-10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a unit reporter got the ledger: %d", resp.StatusCode)
 	}
 }

@@ -70,6 +70,7 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /projects/{projectID}/reports/{period}/review", s.requirePage(s.reportReview))
 
 	mux.HandleFunc("GET /review", s.requirePage(s.reviewPage))
+	mux.HandleFunc("GET /documents/{name}", s.requirePage(s.documentPage))
 
 	mux.HandleFunc("GET /import", s.requirePage(s.importPage))
 	mux.HandleFunc("POST /import", s.requirePage(s.importSubmit))
