@@ -81,15 +81,8 @@ func (s *Store) AddReportAttachment(ctx context.Context, actor *plan.User, proje
 		if err != nil {
 			return err
 		}
-		var n int
-		if err := t.row("SELECT COUNT(*) FROM attachments WHERE sha256 = ?", hash).Scan(&n); err != nil {
+		if err := t.storeBlob(hash, data, ct); err != nil {
 			return err
-		}
-		if n == 0 {
-			if _, err := t.exec("INSERT INTO attachments (sha256, size, content_type, content, created_at) VALUES (?, ?, ?, ?, ?)",
-				hash, len(data), ct, data, ts(t.now)); err != nil {
-				return err
-			}
 		}
 		if _, err := t.exec("DELETE FROM report_attachments WHERE report_id = ? AND sha256 = ?", reportID, hash); err != nil {
 			return err
@@ -168,4 +161,15 @@ type AttachmentLink struct {
 	ProjectID string      `json:"project_id"`
 	Period    plan.Period `json:"period"`
 	Name      string      `json:"name"`
+}
+
+// storeBlob keeps a file's bytes once, by SHA-256, whatever links to it.
+func (t *tx) storeBlob(hash string, data []byte, contentType string) error {
+	var n int
+	if err := t.row("SELECT COUNT(*) FROM attachments WHERE sha256 = ?", hash).Scan(&n); err != nil || n > 0 {
+		return err
+	}
+	_, err := t.exec("INSERT INTO attachments (sha256, size, content_type, content, created_at) VALUES (?, ?, ?, ?, ?)",
+		hash, len(data), contentType, data, ts(t.now))
+	return err
 }

@@ -613,15 +613,8 @@ func (s *Store) AddLetterAttachment(ctx context.Context, actor *plan.User, id, n
 		if err != nil {
 			return err
 		}
-		var n int
-		if err := t.row("SELECT COUNT(*) FROM attachments WHERE sha256 = ?", hash).Scan(&n); err != nil {
+		if err := t.storeBlob(hash, data, ct); err != nil {
 			return err
-		}
-		if n == 0 {
-			if _, err := t.exec("INSERT INTO attachments (sha256, size, content_type, content, created_at) VALUES (?, ?, ?, ?, ?)",
-				hash, len(data), ct, data, ts(t.now)); err != nil {
-				return err
-			}
 		}
 		if _, err := t.exec("DELETE FROM letter_attachments WHERE letter_id = ? AND sha256 = ?", id, hash); err != nil {
 			return err
