@@ -8,7 +8,6 @@ import (
 
 	"minsheng/internal/documents"
 	"minsheng/internal/plan"
-	"minsheng/internal/supervise"
 )
 
 // runExport: minsheng export ledger --plan ID [--period 2024-10] -o FILE.xlsx.
@@ -23,6 +22,7 @@ func runExport(e env, args []string) int {
 	periodFlag := fs.String("period", "", "统计截至的月份，如 2024-10（默认上个月）")
 	out := fs.String("o", "", "输出的 .xlsx 文件")
 	db := dbFlag(fs, e)
+	cfgPath := configFlag(fs, e)
 	if err := fs.Parse(args[1:]); err != nil {
 		return exitUnusable
 	}
@@ -30,22 +30,17 @@ func runExport(e env, args []string) int {
 		fmt.Fprintln(e.stderr, "请给出 --plan 和 -o")
 		return exitUnusable
 	}
-	period := plan.PeriodOf(e.now()).Prev()
-	if *periodFlag != "" {
-		p, err := plan.ParsePeriod(*periodFlag)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "--period 应为 2024-10 这样的月份，而不是 %q\n", *periodFlag)
-			return exitUnusable
-		}
-		period = p
-	}
-	st, err := openStore(e, *db)
+	period, err := periodArg(e, *periodFlag)
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
-		return 1
+		return exitUnusable
+	}
+	st, eng, status := openEngine(e, *db, *cfgPath)
+	if st == nil {
+		return status
 	}
 	defer st.Close()
-	l, err := supervise.Ledger(e.ctx, st, plan.SystemUser, *planID, period)
+	l, err := eng.Ledger(e.ctx, plan.SystemUser, *planID, period)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "导出失败：", plan.ErrorMessage(err))
 		return 1

@@ -11,7 +11,6 @@ import (
 	"minsheng/internal/documents"
 	"minsheng/internal/plan"
 	"minsheng/internal/store"
-	"minsheng/internal/supervise"
 )
 
 const exportUsage = `用法：
@@ -81,19 +80,12 @@ func runExportBulletin(e env, args []string) int {
 		fmt.Fprintln(e.stderr, err)
 		return exitUnusable
 	}
-	cfg, err := loadSupervisionConfig(*cfgPath)
-	if err != nil {
-		fmt.Fprintln(e.stderr, err)
-		return exitUnusable
-	}
-	st, err := openStore(e, *db)
-	if err != nil {
-		fmt.Fprintln(e.stderr, err)
-		return 1
+	st, eng, status := openEngine(e, *db, *cfgPath)
+	if st == nil {
+		return status
 	}
 	defer st.Close()
-	st.DueDay = cfg.DueDay
-	b, err := supervise.New(st, cfg).Bulletin(e.ctx, *planID, period)
+	b, err := eng.Bulletin(e.ctx, *planID, period)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "导出失败：", plan.ErrorMessage(err))
 		return 1

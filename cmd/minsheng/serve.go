@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"minsheng/internal/demo"
-	"minsheng/internal/supervise"
 	"minsheng/internal/web"
 )
 
@@ -26,18 +25,11 @@ func runServe(e env, args []string) int {
 		return exitUnusable
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
-	cfg, err := loadSupervisionConfig(*cfgPath)
-	if err != nil {
-		fmt.Fprintln(e.stderr, err)
-		return exitUnusable
-	}
-	st, err := openStore(e, *db)
-	if err != nil {
-		fmt.Fprintln(e.stderr, err)
-		return 1
+	st, eng, status := openEngine(e, *db, *cfgPath)
+	if st == nil {
+		return status
 	}
 	defer st.Close()
-	st.DueDay = cfg.DueDay
 	if *withDemo {
 		logins, err := demo.Load(e.ctx, st, time.Now())
 		if err != nil {
@@ -47,7 +39,7 @@ func runServe(e env, args []string) int {
 		demo.PrintLogins(e.stdout, logins)
 	}
 	site := web.New(st, log)
-	site.Engine = supervise.New(st, cfg)
+	site.Engine = eng
 	srv := &http.Server{Handler: site.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

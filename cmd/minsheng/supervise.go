@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"minsheng/internal/plan"
+	"minsheng/internal/store"
 	"minsheng/internal/supervise"
 )
 
@@ -26,6 +27,24 @@ func loadSupervisionConfig(path string) (supervise.Config, error) {
 		return c, err
 	}
 	return c, c.Apply()
+}
+
+// openEngine opens the database and the supervision engine under the
+// configuration at cfgPath; the store takes the configured due day. On
+// failure it has said why on stderr and returns the exit status.
+func openEngine(e env, dsn, cfgPath string) (*store.Store, *supervise.Engine, int) {
+	cfg, err := loadSupervisionConfig(cfgPath)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return nil, nil, exitUnusable
+	}
+	st, err := openStore(e, dsn)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return nil, nil, 1
+	}
+	st.DueDay = cfg.DueDay
+	return st, supervise.New(st, cfg), 0
 }
 
 // periodArg reads --period, defaulting to the month before now.
@@ -63,19 +82,11 @@ func runSupervise(e env, args []string) int {
 		fmt.Fprintln(e.stderr, err)
 		return exitUnusable
 	}
-	cfg, err := loadSupervisionConfig(*cfgPath)
-	if err != nil {
-		fmt.Fprintln(e.stderr, err)
-		return exitUnusable
-	}
-	st, err := openStore(e, *db)
-	if err != nil {
-		fmt.Fprintln(e.stderr, err)
-		return 1
+	st, eng, status := openEngine(e, *db, *cfgPath)
+	if st == nil {
+		return status
 	}
 	defer st.Close()
-	st.DueDay = cfg.DueDay
-	eng := supervise.New(st, cfg)
 	if *recompute {
 		pv, err := st.GetPlan(e.ctx, *planID)
 		if err != nil {

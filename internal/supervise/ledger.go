@@ -14,7 +14,8 @@ import (
 // Ledger assembles the 工作台账 of a published plan at the end of a month:
 // every project in force, its latest submitted or accepted report through
 // the month, and its status.
-func Ledger(ctx context.Context, st *store.Store, actor *plan.User, planID string, period plan.Period) (documents.Ledger, error) {
+func (e *Engine) Ledger(ctx context.Context, actor *plan.User, planID string, period plan.Period) (documents.Ledger, error) {
+	st := e.Store
 	pv, err := st.GetPlan(ctx, planID)
 	if err != nil {
 		return documents.Ledger{}, err
@@ -35,7 +36,7 @@ func Ledger(ctx context.Context, st *store.Store, actor *plan.User, planID strin
 	}
 	// The status engine's judgement (computed, not stored: exporting
 	// writes nothing), so the ledger says what the bulletin says.
-	tl, err := New(st, DefaultConfig()).Compute(ctx, pv.JurisdictionCode, period, false)
+	tl, err := e.Compute(ctx, pv.JurisdictionCode, period, false)
 	if err != nil {
 		return documents.Ledger{}, err
 	}

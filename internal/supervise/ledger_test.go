@@ -64,7 +64,7 @@ func TestLedgerFromStore(t *testing.T) {
 	}
 	clock = time.Date(2024, 6, 20, 10, 0, 0, 0, plan.Shanghai) // past the due day
 
-	l, err := Ledger(ctx, st, sys, pv.ID, plan.MustPeriod("2024-05"))
+	l, err := New(st, DefaultConfig()).Ledger(ctx, sys, pv.ID, plan.MustPeriod("2024-05"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestLedgerFromStore(t *testing.T) {
 			t.Errorf("project %d: report %v status %s, want none and 未报送", lp.Project.Seq, lp.Report != nil, lp.Status)
 		}
 	}
-	if _, err := Ledger(ctx, st, sys, pv.ID, plan.MustPeriod("2023-12")); plan.ErrorCode(err) != plan.EInvalid {
+	if _, err := New(st, DefaultConfig()).Ledger(ctx, sys, pv.ID, plan.MustPeriod("2023-12")); plan.ErrorCode(err) != plan.EInvalid {
 		t.Errorf("a month outside the plan's year: %v", err)
 	}
 	var buf bytes.Buffer

@@ -8,7 +8,6 @@ import (
 
 	"minsheng/internal/documents"
 	"minsheng/internal/plan"
-	"minsheng/internal/supervise"
 )
 
 // documentPage serves the office's documents of a jurisdiction and month
@@ -38,7 +37,7 @@ func (s *Server) documentPage(w http.ResponseWriter, r *http.Request) {
 	)
 	switch r.PathValue("name") {
 	case "ledger.xlsx":
-		l, err := supervise.Ledger(ctx, s.Store, u, pv.ID, sc.Period)
+		l, err := s.Engine.Ledger(ctx, u, pv.ID, sc.Period)
 		if err == nil {
 			err = documents.WriteLedger(&buf, l)
 		}
