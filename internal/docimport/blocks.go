@@ -20,7 +20,7 @@ func textBlocks(text string) []block {
 	text = strings.TrimPrefix(text, "\uFEFF")
 	lines := strings.Split(text, "\n")
 
-	var out []block
+	out := make([]block, 0, len(lines))
 	for i := 0; i < len(lines); {
 		switch {
 		case strings.HasPrefix(lines[i], "\t"):

@@ -21,7 +21,7 @@ type item struct {
 // breaks and line wrapping cut apart ("建设 2 家区域" / "性中心敬老院…").
 // Blank paragraphs are dropped; tables pass through.
 func repairParagraphs(blocks []block) []item {
-	var out []item
+	out := make([]item, 0, len(blocks))
 	for _, b := range blocks {
 		if b.table != nil {
 			out = append(out, item{line: b.line, table: b.table, rowLines: b.rowLines})

@@ -347,7 +347,7 @@ var (
 )
 
 func findNumbers(s string) []number {
-	var out []number
+	out := make([]number, 0, strings.Count(s, "0")/4+4)
 	for i := 0; i < len(s); {
 		if s[i] < '0' || s[i] > '9' {
 			i++
@@ -601,15 +601,34 @@ func clauseEnd(s string, at int) int {
 	return at + i
 }
 
-// splitKeep splits s after each of the given runes.
+// splitKeep splits s after each of the given runes. Each separator's next
+// position is found with strings.IndexRune and kept until passed: testing
+// every rune against the set was a visible cost.
 func splitKeep(s, seps string) []string {
 	var out []string
+	next := make([]int, 0, 4)
+	runes := []rune(seps)
+	for _, r := range runes {
+		next = append(next, strings.IndexRune(s, r))
+	}
 	start := 0
-	for i, r := range s {
-		if strings.ContainsRune(seps, r) {
-			end := i + len(string(r))
-			out = append(out, s[start:end])
-			start = end
+	for {
+		k := -1
+		for i, n := range next {
+			if n >= 0 && (k < 0 || n < next[k]) {
+				k = i
+			}
+		}
+		if k < 0 {
+			break
+		}
+		end := next[k] + utf8.RuneLen(runes[k])
+		out = append(out, s[start:end])
+		start = end
+		for i, n := range next {
+			if n >= 0 && n < end {
+				next[i] = indexFrom(s, string(runes[i]), end)
+			}
 		}
 	}
 	if start < len(s) {
