@@ -36,20 +36,20 @@ type scopeOption struct {
 // for a past year, the latest month anybody reported.
 func (s *Server) pageScope(r *http.Request) (*scope, error) {
 	ctx, u, q := r.Context(), userOf(r), r.URL.Query()
-	plans, err := s.Store.ListPlans(ctx, store.PlanFilter{State: plan.PlanPublished})
+	plans, err := s.Store.PublishedPlans(ctx)
 	if err != nil {
 		return nil, err
 	}
 	sc := &scope{}
 	index := map[string]int{}
-	for _, pv := range plans {
-		i, ok := index[pv.JurisdictionCode]
+	for _, pp := range plans {
+		i, ok := index[pp.JurisdictionCode]
 		if !ok {
 			i = len(sc.Options)
-			index[pv.JurisdictionCode] = i
-			sc.Options = append(sc.Options, scopeOption{Code: pv.JurisdictionCode, Name: pv.Document.Jurisdiction.Name})
+			index[pp.JurisdictionCode] = i
+			sc.Options = append(sc.Options, scopeOption{Code: pp.JurisdictionCode, Name: pp.JurisdictionName})
 		}
-		sc.Options[i].Years = append(sc.Options[i].Years, pv.Year)
+		sc.Options[i].Years = append(sc.Options[i].Years, pp.Year)
 	}
 	sort.Slice(sc.Options, func(i, j int) bool { return sc.Options[i].Code < sc.Options[j].Code })
 	index = map[string]int{}
