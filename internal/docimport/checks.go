@@ -167,9 +167,9 @@ func checkSum(pr *plan.Project, t plan.Target, line int, f *findings) {
 			continue
 		}
 		var vs []plan.Decimal
-		for _, m := range countedItems.FindAllStringSubmatch(*sp.Content, -1) {
-			if m[2] == t.Unit {
-				vs = append(vs, plan.MustDecimal(m[1]))
+		for _, n := range findNumbers(*sp.Content) {
+			if n.unit == t.Unit {
+				vs = append(vs, plan.MustDecimal(n.num))
 			}
 		}
 		if len(vs) > 0 {

@@ -3,6 +3,7 @@ package docimport
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // item is a repaired paragraph or a table, with the input line it starts on.
@@ -122,28 +123,20 @@ func lastRune(s string) (rune, bool) {
 	return rs[len(rs)-1], true
 }
 
-var bracketPairs = map[rune]rune{'（': '）', '(': ')', '《': '》', '“': '”', '[': ']', '【': '】', '〔': '〕'}
-
 // unclosed reports whether s leaves a bracket or quotation open.
 func unclosed(s string) bool {
-	depth := map[rune]int{}
-	closer := map[rune]rune{}
-	for o, c := range bracketPairs {
-		closer[c] = o
-	}
+	const opens, closes = "（(《“[【〔", "）)》”]】〕"
+	var depth [7]int
 	for _, r := range s {
-		if _, ok := bracketPairs[r]; ok {
-			depth[r]++
-		} else if o, ok := closer[r]; ok && depth[o] > 0 {
-			depth[o]--
+		if i := strings.IndexRune(opens, r); i >= 0 {
+			depth[utf8.RuneCountInString(opens[:i])]++
+		} else if i := strings.IndexRune(closes, r); i >= 0 {
+			if k := utf8.RuneCountInString(closes[:i]); depth[k] > 0 {
+				depth[k]--
+			}
 		}
 	}
-	for _, d := range depth {
-		if d > 0 {
-			return true
-		}
-	}
-	return false
+	return depth != [7]int{}
 }
 
 func endsWithBracketedUnits(t string) bool {

@@ -166,14 +166,15 @@ func readHeader(items []item, p *plan.Plan) int {
 		}
 	}
 	for _, it := range items {
-		if !strings.Contains(it.text, "日") {
-			continue
+		if strings.Contains(it.text, "印发") {
+			if m := printedDate.FindStringSubmatch(it.text); m != nil {
+				p.Dates.Printed = isoDate(m[1], m[2], m[3])
+			}
 		}
-		if m := printedDate.FindStringSubmatch(it.text); m != nil {
-			p.Dates.Printed = isoDate(m[1], m[2], m[3])
-		}
-		if m := plainDate.FindStringSubmatch(it.text); m != nil && p.Dates.Signed == nil {
-			p.Dates.Signed = isoDate(m[1], m[2], m[3])
+		if p.Dates.Signed == nil && isDateLine(it.text) && runeLen(it.text) <= 12 {
+			if m := plainDate.FindStringSubmatch(it.text); m != nil {
+				p.Dates.Signed = isoDate(m[1], m[2], m[3])
+			}
 		}
 	}
 	if m := yearInText.FindStringSubmatch(p.Title); m != nil {

@@ -284,10 +284,12 @@ func readNumberAt(s string, at int) number {
 			n.upper, i = s[k:e], e
 		}
 	}
-	for _, u := range unitsLongestFirst {
-		if strings.HasPrefix(s[i:], u) {
-			n.unit, i = u, i+len(u)
-			break
+	if r, _ := utf8.DecodeRuneInString(s[i:]); r != utf8.RuneError {
+		for _, u := range unitsByFirstRune[r] {
+			if strings.HasPrefix(s[i:], u) {
+				n.unit, i = u, i+len(u)
+				break
+			}
 		}
 	}
 	for _, w := range []string{"以上", "以下", "左右", "以内", "余"} {
@@ -327,10 +329,17 @@ func rangeSep(s string) int {
 	return 0
 }
 
-var unitsLongestFirst = func() []string {
+// unitsByFirstRune holds the units by their first rune, longest first
+// within each, so that reading a unit tries only a few.
+var unitsByFirstRune = func() map[rune][]string {
 	us := strings.Split(unitAlternatives, "|")
 	slices.SortStableFunc(us, func(a, b string) int { return len(b) - len(a) })
-	return us
+	m := map[rune][]string{}
+	for _, u := range us {
+		r, _ := utf8.DecodeRuneInString(u)
+		m[r] = append(m[r], u)
+	}
+	return m
 }()
 
 // number is a number found in a sentence with the words around it.
@@ -347,7 +356,7 @@ var (
 )
 
 func findNumbers(s string) []number {
-	out := make([]number, 0, strings.Count(s, "0")/4+4)
+	var out []number
 	for i := 0; i < len(s); {
 		if s[i] < '0' || s[i] > '9' {
 			i++

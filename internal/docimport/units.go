@@ -2,7 +2,6 @@ package docimport
 
 import (
 	_ "embed"
-	"regexp"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -47,8 +46,7 @@ func normalizeUnit(name string) string {
 }
 
 var (
-	leadKeys   = map[string]bool{"牵头": true, "主办": true}
-	tagBracket = regexp.MustCompile(`[\[【［]([^\]】］]*项目)[\]】］]`)
+	leadKeys = map[string]bool{"牵头": true, "主办": true}
 )
 
 // readUnits finds the lead and responsible units in a project's text, in
@@ -161,8 +159,18 @@ func readTags(text string) []string {
 		return nil
 	}
 	var tags []string
-	for _, m := range tagBracket.FindAllStringSubmatch(text, -1) {
-		content := compactName(m[1])
+	for rest := text; ; {
+		open, close := nextBracket(rest)
+		if open < 0 {
+			break
+		}
+		bracketed := rest[open:close]
+		rest = rest[close:]
+		if !isTag(bracketed) {
+			continue
+		}
+		_, size := utf8.DecodeRuneInString(bracketed)
+		content := compactName(strings.TrimRight(bracketed[size:], "]】］"))
 		i := strings.Index(content, "人大")
 		if i <= 0 {
 			tags = appendNew(tags, content)
