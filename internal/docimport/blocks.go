@@ -20,7 +20,7 @@ func textBlocks(text string) []block {
 	text = strings.TrimPrefix(text, "\uFEFF")
 	lines := strings.Split(text, "\n")
 
-	out := make([]block, 0, len(lines))
+	out := make([]block, 0, len(lines)/2)
 	for i := 0; i < len(lines); {
 		switch {
 		case strings.HasPrefix(lines[i], "\t"):
@@ -35,7 +35,10 @@ func textBlocks(text string) []block {
 			}
 			out = append(out, b)
 		default:
-			out = append(out, block{line: i + 1, text: strings.TrimRight(lines[i], " \t\u3000")})
+			// Blank lines carry nothing: paragraph repair works on text.
+			if t := strings.TrimRight(lines[i], " \t\u3000"); t != "" {
+				out = append(out, block{line: i + 1, text: t})
+			}
 			i++
 		}
 	}

@@ -108,6 +108,9 @@ func docNumberIn(t string) string {
 	return docNumber.FindString(t)
 }
 
+// issuerWords: an issuer line names a government or its office.
+var issuerWords = []string{"政府", "办公", "委员会"}
+
 func isoDate(y, m, d string) *string {
 	yi, _ := strconv.Atoi(y)
 	mi, _ := strconv.Atoi(m)
@@ -135,7 +138,7 @@ func readHeader(items []item, p *plan.Plan) int {
 				p.DocNumber = &m
 			}
 		}
-		if p.Issuer == nil {
+		if p.Issuer == nil && runeLen(t) <= 40 && containsAny(t, issuerWords) {
 			if m := issuerLine.FindStringSubmatch(t); m != nil {
 				issuer := m[1]
 				p.Issuer = &issuer

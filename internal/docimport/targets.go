@@ -37,12 +37,15 @@ var (
 
 // readTargets finds the measurable promises in a project's text.
 func readTargets(text string) []plan.Target {
+	milestones := containsAny(text, milestoneWords)
 	var out []plan.Target
 	for _, sentence := range splitKeep(text, "。\n") {
 		consumed := map[int]bool{}
 		out = append(out, respectiveTargets(sentence, consumed)...)
 		out = append(out, numberTargets(sentence, consumed)...)
-		out = append(out, milestoneTargets(sentence)...)
+		if milestones {
+			out = append(out, milestoneTargets(sentence)...)
+		}
 	}
 	return out
 }
