@@ -40,7 +40,11 @@ func cleanTitle(s string) string { return trimPunct(withoutUnits(s)) }
 // （牵头单位：…） or a line of their own — and tags: the part that promises
 // something.
 func withoutUnits(t string) string {
+	if !strings.Contains(t, "[") && !strings.Contains(t, "【") && !strings.Contains(t, "［") && len(findUnitKeys(t)) == 0 {
+		return t
+	}
 	var b strings.Builder
+	b.Grow(len(t))
 	for _, line := range strings.SplitAfter(t, "\n") {
 		if isUnitLine(line) {
 			continue

@@ -580,7 +580,9 @@ func cleanMetric(s string) string {
 			s, changed = t, true
 		}
 	}
-	s = quotes.Replace(s)
+	if strings.Contains(s, "“") || strings.Contains(s, "”") || strings.Contains(s, "\"") {
+		s = quotes.Replace(s)
+	}
 	if s == "提高" || s == "增加" || s == "达到" {
 		return ""
 	}
