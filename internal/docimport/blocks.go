@@ -69,14 +69,16 @@ func docxBlocks(bs []docx.Block) []block {
 
 // isRowPerLine: a line with at least two tab-separated non-empty cells.
 func isRowPerLine(line string) bool {
-	if strings.HasPrefix(line, "\t") {
+	if strings.HasPrefix(line, "\t") || !strings.Contains(line, "\t") {
 		return false
 	}
 	n := 0
-	for _, c := range strings.Split(line, "\t") {
-		if strings.TrimSpace(c) != "" {
+	for rest := line; rest != ""; {
+		cell, after, _ := strings.Cut(rest, "\t")
+		if strings.TrimSpace(cell) != "" {
 			n++
 		}
+		rest = after
 	}
 	return n >= 2
 }

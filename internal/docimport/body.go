@@ -152,7 +152,7 @@ func hasUnitClause(t string) bool {
 		return true
 	}
 	for _, k := range keys {
-		open := strings.LastIndexAny(t[:k.start], "（([【")
+		open := lastIndexAnyOf(t[:k.start], openBrackets)
 		if open >= 0 && runeLen(strings.TrimSpace(t[open:k.start])) <= 1 {
 			return true
 		}

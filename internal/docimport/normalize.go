@@ -109,3 +109,45 @@ func trimPunct(s string) string {
 		return unicode.IsSpace(r) || strings.ContainsRune("。，；：、,.;:！!？?", r)
 	})
 }
+
+// indexAnyOf and lastIndexAnyOf are strings.IndexAny and LastIndexAny for
+// a small set of (mostly Chinese) characters: one fast substring search
+// per character rather than a test of every rune of s against the set.
+func indexAnyOf(s string, set []string) int {
+	best := -1
+	for _, c := range set {
+		hay := s
+		if best >= 0 {
+			hay = s[:best]
+		}
+		if i := strings.Index(hay, c); i >= 0 {
+			best = i
+		}
+	}
+	return best
+}
+
+func lastIndexAnyOf(s string, set []string) int {
+	best := -1
+	for _, c := range set {
+		if i := strings.LastIndex(s[best+1:], c); i >= 0 {
+			best += 1 + i
+		}
+	}
+	return best
+}
+
+// chars splits a string into its characters, for indexAnyOf.
+func chars(s string) []string {
+	var out []string
+	for _, r := range s {
+		out = append(out, string(r))
+	}
+	return out
+}
+
+var (
+	openBrackets  = chars("（([【［")
+	clauseBreakCh = chars("，；。,;")
+	phraseBreakCh = chars("，。；：,;:")
+)

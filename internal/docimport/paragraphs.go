@@ -116,11 +116,11 @@ func continuesBelow(t string) bool {
 }
 
 func lastRune(s string) (rune, bool) {
-	rs := []rune(s)
-	if len(rs) == 0 {
+	if s == "" {
 		return 0, false
 	}
-	return rs[len(rs)-1], true
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r, true
 }
 
 // unclosed reports whether s leaves a bracket or quotation open.
@@ -141,7 +141,7 @@ func unclosed(s string) bool {
 
 func endsWithBracketedUnits(t string) bool {
 	last, _ := lastRune(t)
-	open := strings.LastIndexAny(t, "（([【")
+	open := lastIndexAnyOf(t, openBrackets)
 	return strings.ContainsRune("）)]】", last) && open >= 0 && len(findUnitKeys(t[open:])) > 0
 }
 
@@ -157,6 +157,6 @@ func endsWithUnits(t string) bool {
 	if !strings.ContainsRune("）)]】", last) {
 		return false
 	}
-	open := strings.LastIndexAny(t, "（([【")
+	open := lastIndexAnyOf(t, openBrackets)
 	return open >= 0 && len(findUnitKeys(t[open:])) > 0
 }

@@ -69,7 +69,7 @@ func withoutUnits(t string) string {
 // nextBracket finds the first bracketed stretch of s, brackets included:
 // s[open:close]. A bracket left open gives -1.
 func nextBracket(s string) (open, close int) {
-	open = strings.IndexAny(s, "（([【［")
+	open = indexAnyOf(s, openBrackets)
 	if open < 0 {
 		return -1, -1
 	}

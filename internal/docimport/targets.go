@@ -17,8 +17,7 @@ const unitAlternatives = `万平方米|平方米|万立方米|立方米|万人�
 
 var (
 	// notAUnit: what follows a counted unit and makes it a duration (2个月).
-	notAUnit      = regexp.MustCompile(`^(?:年|月|日|小时|天|周岁|岁|工作日|学年)`)
-	subjectBefore = regexp.MustCompile(`(?:将)?([^，。；：将]+?)(?:分别)?(?:提高|上调|提升)[了]?\d`)
+	notAUnit = regexp.MustCompile(`^(?:年|月|日|小时|天|周岁|岁|工作日|学年)`)
 )
 
 // classifiers count things; a classifier followed by a noun names the
@@ -489,7 +488,7 @@ func eachMetric(metric, before string) []string {
 // metricBefore reads what is counted from the words before the number, back
 // to the last clause break (新增发放创业担保贷款1.42亿元).
 func metricBefore(before string) string {
-	if i := strings.LastIndexAny(before, "，。；：,;:"); i >= 0 {
+	if i := lastIndexAnyOf(before, phraseBreakCh); i >= 0 {
 		before = before[i:]
 	}
 	before = strings.TrimLeft(before, "，。；：,;:、")
@@ -542,16 +541,28 @@ func hasAnyPrefix(s string, words []string) bool {
 // subjectOf finds what a 达到 clause is about from the sentence before it:
 // the X of 将X提高50元，达到965元.
 func subjectOf(before string) (string, int) {
-	if !strings.Contains(before, "提高") && !strings.Contains(before, "上调") && !strings.Contains(before, "提升") {
+	at := -1
+	for _, kw := range raiseWords {
+		for i := strings.LastIndex(before, kw); i >= 0; i = strings.LastIndex(before[:i], kw) {
+			if rest := strings.TrimPrefix(before[i+len(kw):], "了"); rest != "" && rest[0] >= '0' && rest[0] <= '9' {
+				at = max(at, i)
+				break
+			}
+		}
+	}
+	if at < 0 {
 		return "", 0
 	}
-	ms := subjectBefore.FindAllStringSubmatchIndex(before, -1)
-	if ms == nil {
-		return "", 0
+	head := strings.TrimSuffix(before[:at], "分别")
+	start := clauseStart(head, len(head))
+	if i := strings.LastIndex(head[start:], "将"); i >= 0 {
+		return cleanMetric(head[start+i+len("将"):]), start + i
 	}
-	m := ms[len(ms)-1]
-	return cleanMetric(before[m[2]:m[3]]), m[0]
+	return cleanMetric(head[start:]), start
 }
+
+// raiseWords introduce an increment: 将X提高50元.
+var raiseWords = []string{"提高", "上调", "提升"}
 
 // isBareQualifier: 城镇低保 in 城镇低保达到650元 names whose level it is, not
 // the measure; the measure is the sentence's subject.
@@ -596,10 +607,8 @@ func clauseAround(s string, start, end int) string {
 	return strings.TrimSpace(s[clauseStart(s, start):clauseEnd(s, end)])
 }
 
-const clauseBreaks = "，；。,;"
-
 func clauseStart(s string, at int) int {
-	i := strings.LastIndexAny(s[:at], clauseBreaks)
+	i := lastIndexAnyOf(s[:at], clauseBreakCh)
 	if i < 0 {
 		return 0
 	}
@@ -608,7 +617,7 @@ func clauseStart(s string, at int) int {
 }
 
 func clauseEnd(s string, at int) int {
-	i := strings.IndexAny(s[at:], clauseBreaks)
+	i := indexAnyOf(s[at:], clauseBreakCh)
 	if i < 0 {
 		return len(s)
 	}
