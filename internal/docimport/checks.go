@@ -167,7 +167,7 @@ func checkSum(pr *plan.Project, t plan.Target, line int, f *findings) {
 			continue
 		}
 		var vs []plan.Decimal
-		for _, n := range findNumbers(*sp.Content) {
+		for n := range numbersIn(*sp.Content) {
 			if n.unit == t.Unit {
 				vs = append(vs, plan.MustDecimal(n.num))
 			}

@@ -1,6 +1,7 @@
 package docimport
 
 import (
+	"iter"
 	"regexp"
 	"slices"
 	"strings"
@@ -53,7 +54,7 @@ func readTargets(text string) []plan.Target {
 func numberTargets(s string, consumed map[int]bool) []plan.Target {
 	var out []plan.Target
 	prevEnd := 0
-	for _, m := range findNumbers(s) {
+	for m := range numbersIn(s) {
 		start, end, unit := m.start, m.end, m.unit
 		if unit == "" {
 			continue // a year, an age, a date: part of the words around it
@@ -258,7 +259,7 @@ func containsAny(s string, words []string) bool {
 }
 
 func hasCountedNumber(c string) bool {
-	for _, m := range findNumbers(c) {
+	for m := range numbersIn(c) {
 		if m.unit != "" {
 			return true
 		}
@@ -357,34 +358,39 @@ var (
 	perPersonWords  = []string{"每人每月", "月人均", "每月", "每人"}
 )
 
-func findNumbers(s string) []number {
-	var out []number
-	for i := 0; i < len(s); {
-		if s[i] < '0' || s[i] > '9' {
-			i++
-			continue
-		}
-		n := readNumberAt(s, i)
-		before := s[:i]
-		for _, w := range perPersonWords {
-			if strings.HasSuffix(before, w) {
-				before = before[:len(before)-len(w)]
-				break
+// numbersIn yields the numbers of a sentence in order, each with the
+// comparator words before it (不少于30名, 达到每人每月965元), without
+// building a slice: it runs for every sentence of every project.
+func numbersIn(s string) iter.Seq[number] {
+	return func(yield func(number) bool) {
+		for i := 0; i < len(s); {
+			if s[i] < '0' || s[i] > '9' {
+				i++
+				continue
 			}
-		}
-		for _, w := range comparatorWords {
-			if strings.HasSuffix(before, w) {
-				n.pre, before = w, before[:len(before)-len(w)]
-				break
+			n := readNumberAt(s, i)
+			before := s[:i]
+			for _, w := range perPersonWords {
+				if strings.HasSuffix(before, w) {
+					before = before[:len(before)-len(w)]
+					break
+				}
 			}
+			for _, w := range comparatorWords {
+				if strings.HasSuffix(before, w) {
+					n.pre, before = w, before[:len(before)-len(w)]
+					break
+				}
+			}
+			if n.pre != "" || len(before) < i {
+				n.start = len(before)
+			}
+			if !yield(n) {
+				return
+			}
+			i = n.end
 		}
-		if n.pre != "" || len(before) < i {
-			n.start = len(before)
-		}
-		out = append(out, n)
-		i = n.end
 	}
-	return out
 }
 
 // makeTarget fills a target's derived fields: base value and unit, and kind.
