@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
+	"runtime"
 	"strings"
 
 	"golang.org/x/crypto/argon2"
@@ -20,6 +21,18 @@ var PasswordParams = struct {
 	KeyLen  uint32
 }{Memory: 64 * 1024, Time: 3, Threads: 2, KeyLen: 32}
 
+// hashing bounds how many argon2id computations run at once: each takes
+// PasswordParams.Memory (64 MiB), so a burst of logins must queue rather
+// than take the server's memory (100 logins at once would need 6.4 GB).
+var hashing = make(chan struct{}, max(1, runtime.NumCPU()))
+
+// idKey is argon2.IDKey under the hashing bound.
+func idKey(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
+	hashing <- struct{}{}
+	defer func() { <-hashing }()
+	return argon2.IDKey(password, salt, time, memory, threads, keyLen)
+}
+
 // HashPassword returns an argon2id hash of password in the PHC string
 // format: $argon2id$v=19$m=65536,t=3,p=2$<salt>$<hash>.
 func HashPassword(password string) (string, error) {
@@ -28,7 +41,7 @@ func HashPassword(password string) (string, error) {
 		return "", err
 	}
 	p := PasswordParams
-	key := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+	key := idKey([]byte(password), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
 	enc := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads,
 		enc.EncodeToString(salt), enc.EncodeToString(key)), nil
@@ -59,6 +72,6 @@ func CheckPassword(hash, password string) (bool, error) {
 	if err != nil || len(want) == 0 {
 		return false, fmt.Errorf("密码哈希无效")
 	}
-	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
+	got := idKey([]byte(password), salt, t, m, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
