@@ -245,6 +245,22 @@ func actionLabel(a Action) string {
 // JurisdictionCovers reports whether jurisdiction parent is child or above
 // it, by GB/T 2260 code: 360000 (a province) covers 36xxxx, 360100 (a city)
 // covers 3601xx, a county code covers only itself.
+// CoveredPrefix is the code prefix of the jurisdictions code covers (see
+// JurisdictionCovers): 36 for a province 360000, 3601 for a city 360100,
+// the whole code for a county. Queries use it to read only what a user
+// may see.
+func CoveredPrefix(code string) string {
+	switch {
+	case len(code) != 6:
+		return code
+	case code[2:] == "0000":
+		return code[:2]
+	case code[4:] == "00":
+		return code[:4]
+	}
+	return code
+}
+
 func JurisdictionCovers(parent, child string) bool {
 	if parent == child {
 		return parent != ""

@@ -138,3 +138,17 @@ func TestJurisdictionCovers(t *testing.T) {
 		}
 	}
 }
+
+func TestCoveredPrefix(t *testing.T) {
+	for code, want := range map[string]string{"360000": "36", "360100": "3601", "360112": "360112", "": "", "36": "36"} {
+		if got := CoveredPrefix(code); got != want {
+			t.Errorf("CoveredPrefix(%q) = %q, want %q", code, got, want)
+		}
+		// Every code the prefix selects is one JurisdictionCovers allows.
+		for _, child := range []string{"360112", "360702", "361100", "110105"} {
+			if len(code) == 6 && JurisdictionCovers(code, child) != (len(want) > 0 && child[:len(want)] == want) {
+				t.Errorf("CoveredPrefix(%q) disagrees with JurisdictionCovers on %s", code, child)
+			}
+		}
+	}
+}

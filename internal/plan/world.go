@@ -114,3 +114,6 @@ func (u *User) Validate() error {
 var SystemUser = &User{ID: "system", Username: "system", Role: roleSystem}
 
 const roleSystem Role = "system"
+
+// IsSystem reports whether u is SystemUser's role: the program itself.
+func (u *User) IsSystem() bool { return u != nil && u.Role == roleSystem }

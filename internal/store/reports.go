@@ -224,6 +224,18 @@ func (s *Store) ListReports(ctx context.Context, actor *plan.User, f ReportFilte
 	if f.ProjectID != "" {
 		where, args = append(where, "r.project_id = ?"), append(args, f.ProjectID)
 	}
+	// Read only what the actor may see (plan.Can still decides each
+	// report): a unit's projects, or its jurisdiction and those under it.
+	// Without this a province's leader loaded the nation's reports.
+	switch {
+	case actor.IsSystem():
+	case actor != nil && actor.Role.NeedsUnit():
+		where, args = append(where, "r.project_id IN (SELECT project_id FROM project_units WHERE unit_id = ?)"), append(args, actor.UnitID)
+	case actor != nil && actor.JurisdictionCode != "":
+		where, args = append(where, "p.jurisdiction_code LIKE ?"), append(args, plan.CoveredPrefix(actor.JurisdictionCode)+"%")
+	default:
+		return nil, nil // no jurisdiction, no unit: no report to read
+	}
 	var out []plan.Report
 	err := s.read(ctx, func(c conn) error {
 		rs, err := loadReports(c, strings.Join(where, " AND "), args)
