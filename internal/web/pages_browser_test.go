@@ -170,13 +170,24 @@ func (b *browserRun) do(ctx context.Context, steps ...chromedp.Action[chromedp.V
 
 func (b *browserRun) text(ctx context.Context, sel string) string {
 	b.t.Helper()
-	tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	s, err := chromedp.Run(tctx, chromedp.Text(chromedp.CSS(sel)))
-	if err != nil {
-		b.t.Fatalf("text of %s: %v", sel, err)
+	var err error
+	// A node found while a redirect is still loading can vanish before it
+	// is read ("No node with given id"): look it up again.
+	for range 3 {
+		tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		var s string
+		s, err = chromedp.Run(tctx, chromedp.Text(chromedp.CSS(sel)))
+		cancel()
+		if err == nil {
+			return strings.TrimSpace(s)
+		}
+		if !strings.Contains(err.Error(), "No node with given id") {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
-	return strings.TrimSpace(s)
+	b.t.Fatalf("text of %s: %v", sel, err)
+	return ""
 }
 
 // open navigates to a path of the site and waits for its charts.
@@ -436,9 +447,9 @@ func TestBrowserImportPlan(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form.upload button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(".side-by-side")),
 	)
-	if s := b.text(sup, ".source-text"); !strings.Contains(s, "新府发〔2024〕5号") {
-		t.Fatalf("source text not shown")
-	}
+	// Poll: the upload answers with a redirect, and a node found during
+	// the navigation may be gone when it is read.
+	b.waitText(sup, ".source-text", "新府发〔2024〕5号")
 	if n, _ := chromedp.Run(sup, chromedp.Evaluate[int](`document.querySelectorAll('details.project-edit').length`)); n != 15 {
 		t.Fatalf("parsed projects: %d, want 15", n)
 	}
