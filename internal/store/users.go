@@ -50,42 +50,48 @@ func (s *Store) CreateUser(ctx context.Context, actor *plan.User, u *plan.User, 
 		if err := plan.Authorize(actor, plan.ActionManageUsers, plan.Resource{Kind: plan.ResourceUser}); err != nil {
 			return err
 		}
-		u.Username = strings.TrimSpace(u.Username)
-		if u.UnitID != "" {
-			unit, err := scanUnit(t.row("SELECT id, jurisdiction_code, name, created_at FROM units WHERE id = ?", u.UnitID))
-			if err != nil {
-				return plan.FieldError("unit", "单位不存在")
-			}
-			if u.JurisdictionCode == "" {
-				u.JurisdictionCode = unit.JurisdictionCode
-			} else if u.JurisdictionCode != unit.JurisdictionCode {
-				return plan.FieldError("jurisdiction", "单位「%s」不属于行政区划 %s", unit.Name, u.JurisdictionCode)
-			}
-		}
-		if err := u.Validate(); err != nil {
-			return err
-		}
-		if u.JurisdictionCode != "" {
-			if err := t.requireJurisdiction(u.JurisdictionCode); err != nil {
-				return err
-			}
-		}
-		var n int
-		if err := t.row("SELECT COUNT(*) FROM users WHERE username = ?", u.Username).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return &plan.Error{Code: plan.EConflict, Field: "username", Message: "用户名「" + u.Username + "」已被使用"}
-		}
-		u.ID = s.id("user")
-		u.CreatedAt, u.UpdatedAt = t.now, t.now
-		if _, err := t.exec(`INSERT INTO users (id, username, display_name, password_hash, role, unit_id, jurisdiction_code, disabled, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			u.ID, u.Username, u.DisplayName, hash, string(u.Role), nullIfEmpty(u.UnitID), nullIfEmpty(u.JurisdictionCode), boolInt(u.Disabled), ts(t.now), ts(t.now)); err != nil {
-			return err
-		}
-		return t.audit("user.create", "user", u.ID, nil, u)
+		return s.insertUser(t, u, hash)
 	})
+}
+
+// insertUser stores one new user with a password hash inside a write:
+// its unit and jurisdiction checked, its username unique, audited.
+func (s *Store) insertUser(t *tx, u *plan.User, hash string) error {
+	u.Username = strings.TrimSpace(u.Username)
+	if u.UnitID != "" {
+		unit, err := scanUnit(t.row("SELECT id, jurisdiction_code, name, created_at FROM units WHERE id = ?", u.UnitID))
+		if err != nil {
+			return plan.FieldError("unit", "单位不存在")
+		}
+		if u.JurisdictionCode == "" {
+			u.JurisdictionCode = unit.JurisdictionCode
+		} else if u.JurisdictionCode != unit.JurisdictionCode {
+			return plan.FieldError("jurisdiction", "单位「%s」不属于行政区划 %s", unit.Name, u.JurisdictionCode)
+		}
+	}
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	if u.JurisdictionCode != "" {
+		if err := t.requireJurisdiction(u.JurisdictionCode); err != nil {
+			return err
+		}
+	}
+	var n int
+	if err := t.row("SELECT COUNT(*) FROM users WHERE username = ?", u.Username).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return &plan.Error{Code: plan.EConflict, Field: "username", Message: "用户名「" + u.Username + "」已被使用"}
+	}
+	u.ID = s.id("user")
+	u.CreatedAt, u.UpdatedAt = t.now, t.now
+	if _, err := t.exec(`INSERT INTO users (id, username, display_name, password_hash, role, unit_id, jurisdiction_code, disabled, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.ID, u.Username, u.DisplayName, hash, string(u.Role), nullIfEmpty(u.UnitID), nullIfEmpty(u.JurisdictionCode), boolInt(u.Disabled), ts(t.now), ts(t.now)); err != nil {
+		return err
+	}
+	return t.audit("user.create", "user", u.ID, nil, u)
 }
 
 func nullIfEmpty(s string) any {
