@@ -41,6 +41,8 @@ func commands() []command {
 		{"import", "import [--format json|text] [--save] [--db …] FILE…   读取民生实事方案文件", runImport},
 		{"user", "user add --username U --role ROLE [--unit 单位] [--jurisdiction 代码] --password-stdin   添加用户", runUser},
 		{"audit", "audit verify [--db …]   校验审计日志", runAudit},
+		{"backup", "backup -o FILE [--db …]   在线备份数据库（服务可照常运行）", runBackup},
+		{"restore", "restore -i FILE [--db 新数据库文件]   从备份恢复（服务须先停止）", runRestore},
 		{"gen", "gen --scale district|province|national [--db …]   生成用于性能测试的合成数据", runGen},
 		{"export", "export ledger|bulletin|letters --plan ID [--period 2024-10] -o FILE|DIR [--db …]   导出工作台账、调度通报、督办函件", runExportDocs},
 		{"supervise", "supervise --plan ID [--period 2024-10] [--config 规则.json] [--db …]   判定项目状态并起草提示函、督办函", runSupervise},

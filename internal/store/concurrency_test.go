@@ -137,20 +137,3 @@ func TestConcurrentWriters(t *testing.T) {
 		}
 	})
 }
-
-func TestBackupSQLite(t *testing.T) {
-	s := openTest(t, t.TempDir()+"/live.db")
-	f := newFixture(t, s)
-	path := t.TempDir() + "/copy.db"
-	if err := s.Backup(f.ctx, path); err != nil {
-		t.Fatal(err)
-	}
-	wantCode(t, s.Backup(f.ctx, path), plan.EConflict)
-	c := openTest(t, path)
-	if _, err := c.GetPlan(f.ctx, f.pv.ID); err != nil {
-		t.Fatalf("copy lacks the plan: %v", err)
-	}
-	if rep := must(c.VerifyAudit(f.ctx))(t); rep.Break != nil || rep.Rows == 0 {
-		t.Fatalf("copy's audit: %+v", rep)
-	}
-}

@@ -123,6 +123,7 @@ type Store struct {
 	Lockout          time.Duration
 
 	postgres bool
+	dsn      string     // as given to Open: backups open it again
 	w        *sql.DB    // writes (the single writer connection on SQLite)
 	r        *sql.DB    // reads
 	gc       *committer // SQLite: batches concurrent writes (groupcommit.go)
@@ -141,12 +142,13 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		SessionTTL:         DefaultSessionTTL,
 		MaxLoginFailures:   DefaultMaxLoginFailures,
 		Lockout:            DefaultLockout,
+		dsn:                dsn,
 	}
 	var err error
 	switch {
 	case dsn == "":
 		return nil, plan.Errorf(plan.EInvalid, "未指定数据库")
-	case strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://"):
+	case isPostgresDSN(dsn):
 		s.postgres = true
 		if s.w, err = sql.Open("pgx", dsn); err != nil {
 			return nil, err
@@ -185,6 +187,10 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		s.gc = startCommitter(s)
 	}
 	return s, nil
+}
+
+func isPostgresDSN(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
 func sqliteDSN(dsn string, extra ...string) string {
