@@ -21,6 +21,10 @@ const (
 	ActionReadAudit      Action = "read_audit"      // read and verify the audit log
 	ActionIssueLetter    Action = "issue_letter"    // draft, edit, issue, withdraw and close 提示函/督办函; run the status engine
 	ActionAnswerLetter   Action = "answer_letter"   // answer an issued letter with 整改措施 and evidence
+	ActionPropose        Action = "propose"         // propose a candidate to a 人大票决 round as a unit
+	ActionManageRound    Action = "manage_round"    // moderate, shortlist, set K and seats, open, close, adopt a round
+	ActionCastBallot     Action = "cast_ballot"     // cast a deputy's secret ballot
+	ActionEvaluate       Action = "evaluate"        // a deputy's year-end evaluation of a 票决 project
 )
 
 // ResourceKind is what kind of thing a Resource is.
@@ -37,6 +41,7 @@ const (
 	ResourceUnit         ResourceKind = "unit"
 	ResourceAudit        ResourceKind = "audit"
 	ResourceLetter       ResourceKind = "letter"
+	ResourceRound        ResourceKind = "vote_round"
 )
 
 // Resource is what Can needs to know about the thing acted on. Build it
@@ -118,6 +123,11 @@ func MonthlyPlanResource(p *ProjectRecord, state MonthlyPlanState) Resource {
 //     and alone reads their drafts; the reporting unit answers an issued
 //     letter (ActionAnswerLetter); the project's units, leaders and (for
 //     人大票决 projects) deputies read issued letters.
+//   - 人大票决 rounds of a jurisdiction: its supervisor manages them
+//     (ActionManageRound) and, like its reporters and contributors,
+//     proposes candidates (ActionPropose); its deputies cast ballots and
+//     evaluate its 票决 projects at year end. Anyone reads a round (the
+//     store leaves out proposals awaiting moderation).
 //   - anyone, logged in or not: reads published plans and their projects.
 //
 // A unit's user therefore never reads a draft of another unit's project,
@@ -126,7 +136,7 @@ func Can(u *User, action Action, res Resource) bool {
 	if u != nil && u.Role == roleSystem {
 		return true
 	}
-	if action == ActionRead && !res.Private && (res.Kind == ResourcePlan || res.Kind == ResourceProject) {
+	if action == ActionRead && !res.Private && (res.Kind == ResourcePlan || res.Kind == ResourceProject || res.Kind == ResourceRound) {
 		return true
 	}
 	if u == nil || u.Disabled {
@@ -162,6 +172,8 @@ func Can(u *User, action Action, res Resource) bool {
 			return own && res.Kind == ResourceReport
 		case ActionIssueLetter:
 			return own && (res.Kind == ResourceLetter || res.Kind == ResourcePlan || res.Kind == ResourceJurisdiction)
+		case ActionManageRound, ActionPropose:
+			return own && (res.Kind == ResourceRound || res.Kind == ResourceJurisdiction)
 		case ActionReadAudit:
 			return true
 		}
@@ -177,6 +189,8 @@ func Can(u *User, action Action, res Resource) bool {
 			return res.Kind == ResourceReport && responsible
 		case ActionAnswerLetter:
 			return res.Kind == ResourceLetter && !res.Private && reporting
+		case ActionPropose:
+			return res.Kind == ResourceRound && own
 		}
 	case RoleContributor:
 		switch action {
@@ -184,11 +198,20 @@ func Can(u *User, action Action, res Resource) bool {
 			return projectWork && (reporting || responsible)
 		case ActionContribute:
 			return res.Kind == ResourceReport && (reporting || responsible)
+		case ActionPropose:
+			return res.Kind == ResourceRound && own
 		}
 	case RoleLeader:
 		return action == ActionRead && covers && !res.Private
 	case RoleDeputy:
-		return action == ActionRead && covers && !res.Private && res.CongressVoted
+		switch action {
+		case ActionRead:
+			return covers && !res.Private && res.CongressVoted
+		case ActionCastBallot:
+			return own && res.Kind == ResourceRound
+		case ActionEvaluate:
+			return own && res.Kind == ResourceProject && res.CongressVoted
+		}
 	}
 	return false
 }
@@ -238,6 +261,14 @@ func actionLabel(a Action) string {
 		return "起草、印发或办结督办函件"
 	case ActionAnswerLetter:
 		return "答复该函件"
+	case ActionPropose:
+		return "向该地区征集人大票决候选项目"
+	case ActionManageRound:
+		return "管理该地区的人大票决"
+	case ActionCastBallot:
+		return "在该地区的人大票决中投票"
+	case ActionEvaluate:
+		return "对该项目进行年终满意度测评"
 	}
 	return string(a)
 }

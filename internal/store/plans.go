@@ -43,20 +43,28 @@ func (s *Store) SaveDraftPlan(ctx context.Context, actor *plan.User, doc *plan.P
 		if _, err := t.ensureJurisdiction(plan.JurisdictionRecord{Code: code, Name: doc.Jurisdiction.Name, Level: level}); err != nil {
 			return err
 		}
-		var last int
-		if err := t.row("SELECT COALESCE(MAX(version), 0) FROM plans WHERE jurisdiction_code = ? AND year = ?", code, doc.Year).Scan(&last); err != nil {
-			return err
-		}
-		pv = &plan.PlanVersion{ID: s.id("plan"), JurisdictionCode: code, Year: doc.Year, Version: last + 1, State: plan.PlanDraft,
-			Rev: 1, Document: *doc, SourceText: sourceText, CreatedAt: t.now, CreatedBy: actor.ID, UpdatedAt: t.now}
-		if _, err := t.exec(`INSERT INTO plans (id, jurisdiction_code, year, version, state, rev, title, document, source_text, source_sha256,
-			changes, created_at, created_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?, ?)`,
-			pv.ID, code, pv.Year, pv.Version, string(pv.State), pv.Rev, doc.Title, toJSON(doc), sourceText, doc.Source.SHA256,
-			ts(t.now), actor.ID, ts(t.now)); err != nil {
+		var err error
+		if pv, err = t.insertDraft(code, doc, sourceText); err != nil {
 			return err
 		}
 		return t.audit("plan.import", "plan", pv.ID, nil, planAudit(pv))
 	})
+	return pv, err
+}
+
+// insertDraft stores doc as the next version of its jurisdiction's plan
+// for its year, a draft.
+func (t *tx) insertDraft(code string, doc *plan.Plan, sourceText string) (*plan.PlanVersion, error) {
+	var last int
+	if err := t.row("SELECT COALESCE(MAX(version), 0) FROM plans WHERE jurisdiction_code = ? AND year = ?", code, doc.Year).Scan(&last); err != nil {
+		return nil, err
+	}
+	pv := &plan.PlanVersion{ID: t.s.id("plan"), JurisdictionCode: code, Year: doc.Year, Version: last + 1, State: plan.PlanDraft,
+		Rev: 1, Document: *doc, SourceText: sourceText, CreatedAt: t.now, CreatedBy: t.actor.ID, UpdatedAt: t.now}
+	_, err := t.exec(`INSERT INTO plans (id, jurisdiction_code, year, version, state, rev, title, document, source_text, source_sha256,
+		changes, created_at, created_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?, ?)`,
+		pv.ID, code, pv.Year, pv.Version, string(pv.State), pv.Rev, doc.Title, toJSON(doc), sourceText, doc.Source.SHA256,
+		ts(t.now), t.actor.ID, ts(t.now))
 	return pv, err
 }
 
@@ -180,20 +188,26 @@ func (s *Store) UpdateDraftPlan(ctx context.Context, actor *plan.User, id string
 		if doc.Year != before.Year {
 			return plan.FieldError("year", "不能修改计划年度")
 		}
-		res, err := t.exec("UPDATE plans SET document = ?, title = ?, rev = rev + 1, updated_at = ? WHERE id = ? AND rev = ? AND state = 'draft'",
-			toJSON(doc), doc.Title, ts(t.now), id, rev)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return staleConflict()
-		}
-		after := *before
-		after.Document, after.Rev, after.UpdatedAt = *doc, before.Rev+1, t.now
-		pv = &after
-		return t.audit("plan.update", "plan", id, planAudit(before), planAudit(pv))
+		pv, err = t.replaceDraft(before, rev, doc, "plan.update")
+		return err
 	})
 	return pv, err
+}
+
+// replaceDraft writes doc over the draft before, which an editor read at
+// rev, and audits it as action.
+func (t *tx) replaceDraft(before *plan.PlanVersion, rev int, doc *plan.Plan, action string) (*plan.PlanVersion, error) {
+	res, err := t.exec("UPDATE plans SET document = ?, title = ?, rev = rev + 1, updated_at = ? WHERE id = ? AND rev = ? AND state = 'draft'",
+		toJSON(doc), doc.Title, ts(t.now), before.ID, rev)
+	if err != nil {
+		return nil, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, staleConflict()
+	}
+	after := *before
+	after.Document, after.Rev, after.UpdatedAt = *doc, before.Rev+1, t.now
+	return &after, t.audit(action, "plan", before.ID, planAudit(before), planAudit(&after))
 }
 
 func staleConflict() error {
