@@ -25,6 +25,9 @@ const (
 	ActionManageRound    Action = "manage_round"    // moderate, shortlist, set K and seats, open, close, adopt a round
 	ActionCastBallot     Action = "cast_ballot"     // cast a deputy's secret ballot
 	ActionEvaluate       Action = "evaluate"        // a deputy's year-end evaluation of a 票决 project
+	ActionSplitTarget    Action = "split_target"    // split a target among the jurisdictions below (任务分解)
+	ActionLinkProjects   Action = "link_projects"   // link a lower plan's project to the higher project it repeats
+	ActionMapIndicator   Action = "map_indicator"   // map a target to a canonical indicator by hand
 )
 
 // ResourceKind is what kind of thing a Resource is.
@@ -128,6 +131,12 @@ func MonthlyPlanResource(p *ProjectRecord, state MonthlyPlanState) Resource {
 //     proposes candidates (ActionPropose); its deputies cast ballots and
 //     evaluate its 票决 projects at year end. Anyone reads a round (the
 //     store leaves out proposals awaiting moderation).
+//   - levels: the supervisor splits its own jurisdiction's targets among
+//     the jurisdictions below (ActionSplitTarget) and links its projects
+//     to the lower plans' repeats (ActionLinkProjects); a share is
+//     reported like a report (ActionEditReport) by the unit named on it.
+//     The supervisor of the target's jurisdiction, or an admin anywhere,
+//     maps a target to a canonical indicator (ActionMapIndicator).
 //   - anyone, logged in or not: reads published plans and their projects.
 //
 // A unit's user therefore never reads a draft of another unit's project,
@@ -152,7 +161,7 @@ func Can(u *User, action Action, res Resource) bool {
 	switch u.Role {
 	case RoleAdmin:
 		switch action {
-		case ActionManageUsers, ActionManageUnits, ActionReadAudit:
+		case ActionManageUsers, ActionManageUnits, ActionReadAudit, ActionMapIndicator:
 			return true
 		case ActionRead:
 			return res.Kind == ResourceUser || res.Kind == ResourceUnit || res.Kind == ResourceJurisdiction || res.Kind == ResourceAudit
@@ -176,6 +185,8 @@ func Can(u *User, action Action, res Resource) bool {
 			return own && (res.Kind == ResourceRound || res.Kind == ResourceJurisdiction)
 		case ActionReadAudit:
 			return true
+		case ActionSplitTarget, ActionLinkProjects, ActionMapIndicator:
+			return own && res.Kind == ResourceProject
 		}
 	case RoleReporter:
 		switch action {
@@ -269,6 +280,12 @@ func actionLabel(a Action) string {
 		return "在该地区的人大票决中投票"
 	case ActionEvaluate:
 		return "对该项目进行年终满意度测评"
+	case ActionSplitTarget:
+		return "分解该目标任务"
+	case ActionLinkProjects:
+		return "关联上下级项目"
+	case ActionMapIndicator:
+		return "设置该目标对应的指标"
 	}
 	return string(a)
 }

@@ -87,6 +87,17 @@ func TestCan(t *testing.T) {
 		{"supervisor publishes", sup, ActionPublishPlan, planDraft, true},
 		{"other supervisor publishes", otherSup, ActionPublishPlan, planDraft, false},
 		{"city supervisor does not read a county's draft plan", citySup, ActionRead, planDraft, false},
+
+		// Levels: the supervisor splits, links and maps its own targets; the city does not do it for a county.
+		{"supervisor splits its target", sup, ActionSplitTarget, project, true},
+		{"city supervisor does not split a county's target", citySup, ActionSplitTarget, project, false},
+		{"supervisor links its projects", sup, ActionLinkProjects, project, true},
+		{"other supervisor does not link", otherSup, ActionLinkProjects, project, false},
+		{"supervisor maps its target to an indicator", sup, ActionMapIndicator, project, true},
+		{"city supervisor does not map a county's target", citySup, ActionMapIndicator, project, false},
+		{"admin maps any target to an indicator", admin, ActionMapIndicator, project, true},
+		{"leader does not map", leader, ActionMapIndicator, project, false},
+		{"lead reporter does not split", repA, ActionSplitTarget, project, false},
 		{"supervisor reads the audit log", sup, ActionReadAudit, Resource{Kind: ResourceAudit}, true},
 
 		{"leader reads submitted", leader, ActionRead, submitted, true},

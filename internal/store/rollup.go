@@ -85,6 +85,10 @@ func (s *Store) Rollup(ctx context.Context, code string, period plan.Period) (*R
 	if err != nil {
 		return nil, err
 	}
+	dups, err := s.linkedDuplicates(ctx, code, period.Year) // links.go
+	if err != nil {
+		return nil, err
+	}
 	const chunk = 100
 	n := (len(codes) + chunk - 1) / chunk
 	found := make([]map[string]*Dashboard, n)
@@ -97,7 +101,7 @@ func (s *Store) Rollup(ctx context.Context, code string, period plan.Period) (*R
 			defer wg.Done()
 			for i := range next {
 				part := codes[i*chunk : min(len(codes), (i+1)*chunk)]
-				found[i], errs[i] = s.dashboardsIn(ctx, part[0], part[len(part)-1], period)
+				found[i], errs[i] = s.dashboardsIn(ctx, part[0], part[len(part)-1], period, dups)
 			}
 		}()
 	}
@@ -141,8 +145,8 @@ func (s *Store) Rollup(ctx context.Context, code string, period plan.Period) (*R
 }
 
 // dashboardsIn is Dashboard for every jurisdiction with a code in [lo, hi],
-// by code, from one snapshot.
-func (s *Store) dashboardsIn(ctx context.Context, lo, hi string, period plan.Period) (map[string]*Dashboard, error) {
+// by code, from one snapshot, leaving out the projects in skip.
+func (s *Store) dashboardsIn(ctx context.Context, lo, hi string, period plan.Period, skip map[string]bool) (map[string]*Dashboard, error) {
 	out := map[string]*Dashboard{}
 	now := s.now()
 	err := s.read(ctx, func(c conn) error {
@@ -225,6 +229,9 @@ func (s *Store) dashboardsIn(ctx context.Context, lo, hi string, period plan.Per
 		}
 		for i := range projects {
 			p := &projects[i]
+			if skip[p.ID] {
+				continue
+			}
 			d := out[p.JurisdictionCode]
 			if d == nil {
 				d = &Dashboard{JurisdictionCode: p.JurisdictionCode, Period: period, ByState: map[string]int{}, Items: []DashboardProject{}}
