@@ -28,6 +28,8 @@ type Bulletin struct {
 	Lagging      []BulletinItem
 	Listed       []BulletinItem
 	Warnings     []BulletinItem
+	// Visits are the month's on-site inspections (实地督查情况).
+	Visits []BulletinVisit
 	// Requirements are the 下步工作要求 paragraphs.
 	Requirements []string
 }
@@ -93,6 +95,61 @@ type BulletinItem struct {
 	Title string
 	Units string
 	Text  string
+}
+
+// BulletinVisit is an on-site visit of the month.
+type BulletinVisit struct {
+	Date       string // 10月15日
+	Seq        int
+	Title      string
+	Units      string
+	Inspectors string
+	Place      string
+	// Text says what was found: the figures that did not hold up, or that
+	// they did; Letter the letter the visit started (已起草工作提示函,
+	// 已下发督办函（…号）).
+	Text       string
+	Discrepant bool
+	Letter     string
+}
+
+// VisitsText is the opening sentence of the 实地督查情况 section.
+func (b *Bulletin) VisitsText() string {
+	n := 0
+	for _, v := range b.Visits {
+		if v.Discrepant {
+			n++
+		}
+	}
+	return fmt.Sprintf("本月共开展实地督查%d次，其中%d次发现上报进展与现场情况不符。", len(b.Visits), n)
+}
+
+// VisitText is one visit as a numbered paragraph of the section.
+func (v BulletinVisit) VisitText(i int) string {
+	s := fmt.Sprintf("%d. %s，督查人员（%s）到第%d件“%s”（%s）现场（%s）督查：%s", i+1, v.Date, v.Inspectors, v.Seq, v.Title, v.Units, v.Place, v.Text)
+	if v.Letter != "" {
+		s += "；" + v.Letter
+	}
+	return s + "。"
+}
+
+// SectionNo is the Chinese number of the bulletin's section after the
+// five fixed ones, which come only when they have content: visits,
+// warnings, requirements.
+func (b *Bulletin) SectionNo(name string) string {
+	n := 5
+	for _, s := range []struct {
+		name string
+		on   bool
+	}{{"visits", len(b.Visits) > 0}, {"warnings", len(b.Warnings) > 0}, {"requirements", len(b.Requirements) > 0}} {
+		if s.on {
+			n++
+		}
+		if s.name == name {
+			break
+		}
+	}
+	return chineseNumber(n)
 }
 
 // pct prints a fraction as a percentage with one decimal.
@@ -237,6 +294,12 @@ func WriteBulletinDocx(w io.Writer, b Bulletin) error {
 	}
 	for i, it := range b.Listed {
 		bs = append(bs, bodyPara(fmt.Sprintf("%d. 第%d件“%s”（%s）：%s。", i+1, it.Seq, it.Title, it.Units, it.Text)))
+	}
+	if len(b.Visits) > 0 {
+		bs = append(bs, next("实地督查情况"), bodyPara(b.VisitsText()))
+		for i, v := range b.Visits {
+			bs = append(bs, bodyPara(v.VisitText(i)))
+		}
 	}
 	if len(b.Warnings) > 0 {
 		bs = append(bs, next("年底完成预警"), bodyPara("以下项目目前按计划推进，但按已报进度推算，年底难以完成年度目标，请牵头单位提前研判、加快进度："))

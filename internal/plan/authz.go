@@ -28,6 +28,7 @@ const (
 	ActionSplitTarget    Action = "split_target"    // split a target among the jurisdictions below (任务分解)
 	ActionLinkProjects   Action = "link_projects"   // link a lower plan's project to the higher project it repeats
 	ActionMapIndicator   Action = "map_indicator"   // map a target to a canonical indicator by hand
+	ActionInspect        Action = "inspect"         // record an on-site visit (实地督查) and its photos
 )
 
 // ResourceKind is what kind of thing a Resource is.
@@ -45,6 +46,7 @@ const (
 	ResourceAudit        ResourceKind = "audit"
 	ResourceLetter       ResourceKind = "letter"
 	ResourceRound        ResourceKind = "vote_round"
+	ResourceInspection   ResourceKind = "inspection"
 )
 
 // Resource is what Can needs to know about the thing acted on. Build it
@@ -137,6 +139,9 @@ func MonthlyPlanResource(p *ProjectRecord, state MonthlyPlanState) Resource {
 //     reported like a report (ActionEditReport) by the unit named on it.
 //     The supervisor of the target's jurisdiction, or an admin anywhere,
 //     maps a target to a canonical indicator (ActionMapIndicator).
+//   - on-site visits (实地督查): the supervisor of the jurisdiction records
+//     them (ActionInspect); the project's units, leaders and deputies read
+//     them like project work; they are not public.
 //   - anyone, logged in or not: reads published plans and their projects.
 //
 // A unit's user therefore never reads a draft of another unit's project,
@@ -156,7 +161,7 @@ func Can(u *User, action Action, res Resource) bool {
 	reporting := u.UnitID != "" && slices.Contains(res.ReportingUnitIDs, u.UnitID)
 	responsible := u.UnitID != "" && slices.Contains(res.ResponsibleUnitIDs, u.UnitID)
 	projectWork := res.Kind == ResourceReport || res.Kind == ResourceMonthlyPlan || res.Kind == ResourceProject ||
-		res.Kind == ResourceLetter && !res.Private
+		res.Kind == ResourceLetter && !res.Private || res.Kind == ResourceInspection
 
 	switch u.Role {
 	case RoleAdmin:
@@ -183,6 +188,8 @@ func Can(u *User, action Action, res Resource) bool {
 			return own && (res.Kind == ResourceLetter || res.Kind == ResourcePlan || res.Kind == ResourceJurisdiction)
 		case ActionManageRound, ActionPropose:
 			return own && (res.Kind == ResourceRound || res.Kind == ResourceJurisdiction)
+		case ActionInspect:
+			return own && res.Kind == ResourceInspection
 		case ActionReadAudit:
 			return true
 		case ActionSplitTarget, ActionLinkProjects, ActionMapIndicator:
@@ -286,6 +293,8 @@ func actionLabel(a Action) string {
 		return "关联上下级项目"
 	case ActionMapIndicator:
 		return "设置该目标对应的指标"
+	case ActionInspect:
+		return "登记实地督查"
 	}
 	return string(a)
 }

@@ -48,13 +48,7 @@ func (s *Store) AddReportAttachment(ctx context.Context, actor *plan.User, proje
 	if int64(len(data)) > s.MaxAttachmentBytes {
 		return nil, &plan.Error{Code: plan.ETooLarge, Field: "file", Message: "文件过大，单个附件不能超过 " + humanBytes(s.MaxAttachmentBytes)}
 	}
-	name = strings.TrimSpace(name)
-	if name == "" {
-		name = "附件"
-	}
-	if len([]rune(name)) > 200 {
-		name = string([]rune(name)[:200])
-	}
+	name = attachmentName(name, "附件")
 	sum := sha256.Sum256(data)
 	hash := hex.EncodeToString(sum[:])
 	var out *plan.Attachment
@@ -120,6 +114,19 @@ func (s *Store) AttachmentCount(ctx context.Context) (int, error) {
 	var n int
 	err := s.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM attachments").Scan(&n)
 	return n, err
+}
+
+// attachmentName is an uploaded file's name as kept: trimmed, def when
+// blank, at most 200 characters.
+func attachmentName(name, def string) string {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		name = def
+	}
+	if len([]rune(name)) > 200 {
+		name = string([]rune(name)[:200])
+	}
+	return name
 }
 
 func humanBytes(n int64) string {

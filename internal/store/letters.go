@@ -356,52 +356,60 @@ func (s *Store) DraftLetter(ctx context.Context, actor *plan.User, in LetterDraf
 		if err != nil {
 			return err
 		}
-		if err := plan.Authorize(actor, plan.ActionIssueLetter, plan.LetterResource(p, "")); err != nil {
-			return err
-		}
-		if !in.Kind.Valid() {
-			return plan.FieldError("kind", "函件类型应为 prompt（工作提示函）或 supervision（督办函），而不是「%s」", in.Kind)
-		}
-		if !in.Period.Valid() || in.Period.Year != p.Year {
-			return plan.FieldError("period", "月份应在项目所属的 %d 年度内", p.Year)
-		}
-		if in.Status != "" && !in.Status.Valid() {
-			return plan.FieldError("status", "状态「%s」无效", in.Status)
-		}
-		if p.RetiredBy != "" {
-			return plan.Errorf(plan.EConflict, "项目已在新版本计划中撤销，不能再发函")
-		}
-		if in.Recipients == nil {
-			in.Recipients = p.LeadUnitNames()
-			if len(in.Recipients) == 0 {
-				in.Recipients = p.ResponsibleUnitNames()
-				in.CC = []string{}
-			}
-		}
-		if in.CC == nil {
-			in.CC = p.ResponsibleUnitNames()
-		}
-		if err := validateLetterText(in.Title, in.Body, in.Issuer, in.ResponseDays); err != nil {
-			return err
-		}
-		id := s.id("ltr")
-		if _, err := t.exec(`INSERT INTO letters (id, jurisdiction_code, year, project_id, kind, state, version, period, status, reason,
-			title, recipients, cc, body, issuer, response_days, created_at, created_by, updated_at, updated_by)
-			VALUES (?, ?, ?, ?, ?, 'draft', 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, p.JurisdictionCode, p.Year, p.ID, string(in.Kind), in.Period.String(), string(in.Status), in.Reason,
-			strings.TrimSpace(in.Title), strList(in.Recipients), strList(in.CC), in.Body, in.Issuer, in.ResponseDays,
-			ts(t.now), actor.ID, ts(t.now), actor.ID); err != nil {
-			return err
-		}
-		if out, err = loadLetter(t.conn, id); err != nil {
-			return err
-		}
-		if err := t.letterEvent(id, plan.LetterActDraft, plan.LetterDraft, ""); err != nil {
-			return err
-		}
-		return t.audit("letter.draft", "letter", id, nil, letterAudit(out))
+		out, err = t.draftLetter(p, in)
+		return err
 	})
 	return out, err
+}
+
+// draftLetter stores a new draft letter about p in t (DraftLetter, and a
+// visit that starts the ladder in the same transaction).
+func (t *tx) draftLetter(p *plan.ProjectRecord, in LetterDraft) (*plan.Letter, error) {
+	if err := plan.Authorize(t.actor, plan.ActionIssueLetter, plan.LetterResource(p, "")); err != nil {
+		return nil, err
+	}
+	if !in.Kind.Valid() {
+		return nil, plan.FieldError("kind", "函件类型应为 prompt（工作提示函）或 supervision（督办函），而不是「%s」", in.Kind)
+	}
+	if !in.Period.Valid() || in.Period.Year != p.Year {
+		return nil, plan.FieldError("period", "月份应在项目所属的 %d 年度内", p.Year)
+	}
+	if in.Status != "" && !in.Status.Valid() {
+		return nil, plan.FieldError("status", "状态「%s」无效", in.Status)
+	}
+	if p.RetiredBy != "" {
+		return nil, plan.Errorf(plan.EConflict, "项目已在新版本计划中撤销，不能再发函")
+	}
+	if in.Recipients == nil {
+		in.Recipients = p.LeadUnitNames()
+		if len(in.Recipients) == 0 {
+			in.Recipients = p.ResponsibleUnitNames()
+			in.CC = []string{}
+		}
+	}
+	if in.CC == nil {
+		in.CC = p.ResponsibleUnitNames()
+	}
+	if err := validateLetterText(in.Title, in.Body, in.Issuer, in.ResponseDays); err != nil {
+		return nil, err
+	}
+	id := t.s.id("ltr")
+	if _, err := t.exec(`INSERT INTO letters (id, jurisdiction_code, year, project_id, kind, state, version, period, status, reason,
+		title, recipients, cc, body, issuer, response_days, created_at, created_by, updated_at, updated_by)
+		VALUES (?, ?, ?, ?, ?, 'draft', 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, p.JurisdictionCode, p.Year, p.ID, string(in.Kind), in.Period.String(), string(in.Status), in.Reason,
+		strings.TrimSpace(in.Title), strList(in.Recipients), strList(in.CC), in.Body, in.Issuer, in.ResponseDays,
+		ts(t.now), t.actor.ID, ts(t.now), t.actor.ID); err != nil {
+		return nil, err
+	}
+	out, err := loadLetter(t.conn, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.letterEvent(id, plan.LetterActDraft, plan.LetterDraft, ""); err != nil {
+		return nil, err
+	}
+	return out, t.audit("letter.draft", "letter", id, nil, letterAudit(out))
 }
 
 // EditLetter replaces a draft's text. Needs ActionIssueLetter. Errors:
@@ -591,13 +599,7 @@ func (s *Store) AddLetterAttachment(ctx context.Context, actor *plan.User, id, n
 	if int64(len(data)) > s.MaxAttachmentBytes {
 		return nil, &plan.Error{Code: plan.ETooLarge, Field: "file", Message: "文件过大，单个附件不能超过 " + humanBytes(s.MaxAttachmentBytes)}
 	}
-	name = strings.TrimSpace(name)
-	if name == "" {
-		name = "附件"
-	}
-	if r := []rune(name); len(r) > 200 {
-		name = string(r[:200])
-	}
+	name = attachmentName(name, "附件")
 	sum := sha256.Sum256(data)
 	hash := hex.EncodeToString(sum[:])
 	var out *plan.Attachment

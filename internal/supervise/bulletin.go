@@ -204,6 +204,9 @@ func (e *Engine) Bulletin(ctx context.Context, planID string, period plan.Period
 			b.Warnings = append(b.Warnings, documents.BulletinItem{Seq: p.Seq, Title: innerQuotes(p.Title), Units: unitsText, Text: strings.Join(miss, "；")})
 		}
 	}
+	if b.Visits, err = e.bulletinVisits(ctx, code, period, letters); err != nil {
+		return documents.Bulletin{}, err
+	}
 	if sum.Projects > 0 {
 		s := float64(started) / float64(sum.Projects)
 		sum.Started = &s

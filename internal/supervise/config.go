@@ -48,6 +48,18 @@ type Config struct {
 	// PraiseRatio: a project on track whose every target shows at least
 	// this share of what was expected is praised as ahead of plan.
 	PraiseRatio float64 `json:"praise_ratio"`
+	// Inspection are the rules of on-site visits (实地督查).
+	Inspection InspectionRules `json:"inspection"`
+}
+
+// InspectionRules judge what a visit found against what was reported.
+type InspectionRules struct {
+	// Tolerance: a figure found below the reported one by more than this
+	// share of it is 核查不符 (0.05: 1200 reported, under 1140 found).
+	Tolerance float64 `json:"tolerance"`
+	// SupervisionShortfall: a discrepancy of at least this share of the
+	// reported figure calls for a 督办函 at once, not a 工作提示函.
+	SupervisionShortfall float64 `json:"supervision_shortfall"`
 }
 
 // DefaultConfig is the configuration without a file; its thresholds are
@@ -62,6 +74,7 @@ func DefaultConfig() Config {
 		BulletinIssuers:    map[string]string{},
 		BulletinRecipients: "各牵头单位、责任单位",
 		PraiseRatio:        1.2,
+		Inspection:         InspectionRules{Tolerance: 0.05, SupervisionShortfall: 0.2},
 		DueDay:             plan.DefaultDueDay,
 	}
 }
@@ -133,6 +146,12 @@ func (c Config) Validate() error {
 	}
 	if c.PraiseRatio < 1 || c.PraiseRatio > 10 {
 		return plan.FieldError("praise_ratio", "表扬阈值 praise_ratio 应在 1 到 10 之间，而不是 %v", c.PraiseRatio)
+	}
+	if t := c.Inspection.Tolerance; t < 0 || t >= 1 {
+		return plan.FieldError("inspection.tolerance", "实地督查容差 inspection.tolerance 应在 0 到 1 之间（如 0.05），而不是 %v", t)
+	}
+	if t := c.Inspection.SupervisionShortfall; t <= 0 || t > 1 {
+		return plan.FieldError("inspection.supervision_shortfall", "直接督办的核查差距 inspection.supervision_shortfall 应在 0 到 1 之间（如 0.2），而不是 %v", t)
 	}
 	return nil
 }

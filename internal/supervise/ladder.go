@@ -314,3 +314,47 @@ func jurisdictionWord(name string) string {
 	}
 	return "区"
 }
+
+// InspectionStep is the ladder for a visit that found less than was
+// reported (核查不符). A report that does not hold up on site is worse
+// than a project that is merely behind — the figures the whole
+// supervision rests on are in doubt — so:
+//
+//   - a 督办函 of the year still open (drafted, issued or answered) → no
+//     new letter: the visit is on the project page and in the bulletin,
+//     and the supervisor may cite it in that letter;
+//   - a discrepancy of at least supervisionShortfall of a reported figure
+//     (20% by default), or a 提示函 already sent this year and not closed
+//     → 督办函;
+//   - a 提示函 still in draft → nothing more (the supervisor edits it);
+//   - otherwise → 工作提示函.
+func InspectionStep(v *plan.Inspection, letters []plan.Letter, supervisionShortfall float64) Step {
+	if !v.Discrepant {
+		return StepNone
+	}
+	var promptSent, promptDraft bool
+	for _, l := range letters {
+		if l.State == plan.LetterWithdrawn || l.State == plan.LetterClosed {
+			continue
+		}
+		switch {
+		case l.Kind == plan.LetterSupervision:
+			return StepNone
+		case l.State.Sent():
+			promptSent = true
+		default:
+			promptDraft = true
+		}
+	}
+	worst := 0.0
+	for _, f := range v.ShortFindings() {
+		worst = max(worst, f.ShortRatio())
+	}
+	switch {
+	case worst >= supervisionShortfall || promptSent:
+		return StepSupervision
+	case promptDraft:
+		return StepNone
+	}
+	return StepPrompt
+}
