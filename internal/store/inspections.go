@@ -66,22 +66,8 @@ func (s *Store) CreateInspection(ctx context.Context, actor *plan.User, projectI
 		for _, f := range in.Findings {
 			tg := byID[f.TargetID]
 			fd := plan.InspectionFinding{TargetID: tg.ID, Metric: tg.Metric, Unit: tg.Unit, Found: *f.Found, Note: strings.TrimSpace(f.Note)}
-			var per string
-			var reported sql.NullString
-			err := t.row(`SELECT r.period, rt.actual FROM reports r JOIN report_targets rt ON rt.report_id = r.id
-				WHERE r.project_id = ? AND rt.target_id = ? AND r.state IN ('submitted', 'accepted') AND r.period <= ? AND rt.actual IS NOT NULL
-				ORDER BY r.period DESC LIMIT 1`, p.ID, tg.ID, month).Scan(&per, &reported)
-			switch {
-			case errors.Is(err, sql.ErrNoRows):
-			case err != nil:
+			if fd.Period, fd.Reported, err = lastReported(t.conn, p.ID, tg.ID, month); err != nil {
 				return err
-			default:
-				if fd.Period, err = plan.ParsePeriod(per); err != nil {
-					return err
-				}
-				if fd.Reported, err = scanDec(reported); err != nil {
-					return err
-				}
 			}
 			plan.JudgeFinding(&fd, tg.Comparator, tolerance)
 			v.Discrepant = v.Discrepant || fd.Short
@@ -121,6 +107,60 @@ func (s *Store) CreateInspection(ctx context.Context, actor *plan.User, projectI
 		}
 		out = v
 		return t.audit("inspection.create", "inspection", v.ID, nil, v)
+	})
+	return out, err
+}
+
+// lastReported is the figure last reported for a target through a month
+// ("2024-06"): its value in the latest submitted or accepted report with
+// one. A draft or a returned report is not reported. Zero values when
+// there is none.
+func lastReported(c conn, projectID, targetID, month string) (plan.Period, *plan.Decimal, error) {
+	var per string
+	var v sql.NullString
+	err := c.row(`SELECT r.period, rt.actual FROM reports r JOIN report_targets rt ON rt.report_id = r.id
+		WHERE r.project_id = ? AND rt.target_id = ? AND r.state IN ('submitted', 'accepted') AND r.period <= ? AND rt.actual IS NOT NULL
+		ORDER BY r.period DESC LIMIT 1`, projectID, targetID, month).Scan(&per, &v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return plan.Period{}, nil, nil
+	}
+	if err != nil {
+		return plan.Period{}, nil, err
+	}
+	p, err := plan.ParsePeriod(per)
+	if err != nil {
+		return plan.Period{}, nil, err
+	}
+	d, err := scanDec(v)
+	return p, d, err
+}
+
+// ReportedFigure is a target's figure last reported.
+type ReportedFigure struct {
+	Period plan.Period
+	Value  *plan.Decimal
+}
+
+// LastReported returns, per target ID of the project, the figure last
+// reported through month ("2024-06"), for the visit form to show beside
+// each input. Callers check that the user may record visits.
+func (s *Store) LastReported(ctx context.Context, projectID, month string) (map[string]ReportedFigure, error) {
+	out := map[string]ReportedFigure{}
+	err := s.read(ctx, func(c conn) error {
+		p, err := getProject(c, projectID)
+		if err != nil {
+			return err
+		}
+		for _, t := range p.ActiveTargets() {
+			per, v, err := lastReported(c, p.ID, t.ID, month)
+			if err != nil {
+				return err
+			}
+			if v != nil {
+				out[t.ID] = ReportedFigure{Period: per, Value: v}
+			}
+		}
+		return nil
 	})
 	return out, err
 }

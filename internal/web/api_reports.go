@@ -135,7 +135,8 @@ func (s *Server) attach(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, a)
 }
 
-// getAttachment serves a file to those who may read a report it belongs to.
+// getAttachment serves a file to those who may read a report or an
+// on-site visit it belongs to.
 func (s *Server) getAttachment(w http.ResponseWriter, r *http.Request) {
 	sha := r.PathValue("sha256")
 	links, err := s.Store.AttachmentReports(r.Context(), sha)
@@ -148,6 +149,13 @@ func (s *Server) getAttachment(w http.ResponseWriter, r *http.Request) {
 		if _, err := s.Store.GetReport(r.Context(), userOf(r), l.ProjectID, l.Period); err == nil {
 			allowed = true
 			break
+		}
+	}
+	if !allowed {
+		allowed, err = s.inspectionPhotoReadable(r, sha)
+		if err != nil {
+			s.fail(w, r, err)
+			return
 		}
 	}
 	if !allowed {

@@ -116,6 +116,10 @@ func writeCases() []writeCase {
 				submitMay(f)
 				f.do(supervisor, "POST", "/api/v1/projects/{p1}/reports/2024-05/accept", nil).expect(f.t, 200)
 			}, allowed: map[string]int{supervisor: 200}},
+		{route: "POST /api/v1/projects/{projectID}/inspections", method: "POST", url: "/api/v1/projects/{p1}/inspections", body: visitBody,
+			setup: submitMay, allowed: map[string]int{supervisor: 201}},
+		{route: "POST /api/v1/inspections/{inspectionID}/photos", method: "POST", url: "/api/v1/inspections/{visit}/photos", body: pngBody,
+			setup: inspectP1, allowed: map[string]int{supervisor: 201}},
 		{route: "POST /api/v1/users", method: "POST", url: "/api/v1/users",
 			body:    `{"username": "new-leader", "role": "leader", "password": "long-enough-1", "jurisdiction_code": "360112"}`,
 			allowed: map[string]int{admin: 201}},
@@ -253,6 +257,9 @@ func TestReadMatrix(t *testing.T) {
 			allowed: []string{supervisor, leader, deputy, respContributor}, denied: 403}, // 区教体局 leads project 8
 		{name: "attachment of a draft", url: "/api/v1/attachments/{png}", setup: attachPNG, allowed: unitDraft, denied: 404},
 		{name: "draft plan", url: "/api/v1/plans/{draft}", setup: importDraft, allowed: []string{supervisor}, denied: 404},
+		{name: "visits of a project", url: "/api/v1/projects/{p1}/inspections", setup: inspectP1, allowed: submitted, denied: 403},
+		{name: "a visit", url: "/api/v1/inspections/{visit}", setup: inspectP1, allowed: submitted, denied: 404},
+		{name: "photo of a visit", url: "/api/v1/attachments/{visitpng}", setup: photographVisit, allowed: submitted, denied: 404},
 		{name: "users", url: "/api/v1/users", allowed: []string{admin}, denied: 403},
 	}
 	for _, rc := range cases {

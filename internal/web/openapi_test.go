@@ -252,6 +252,10 @@ func TestOpenAPIResponses(t *testing.T) {
 	f.do(supervisor, "POST", "/api/v1/plans/{draft}/publish", nil).expect(t, 200, `"changes":[`)
 	f.do(supervisor, "POST", "/api/v1/projects/{p1}/reports/2024-04/reopen", `{"reason": "数据有误"}`).expect(t, 200)
 	f.do(supervisor, "POST", "/api/v1/projects/{p1}/monthly-plan/reopen", `{"reason": "目标调整"}`).expect(t, 200)
+	photographVisit(base.clone(t))
+	f.vars["visit"] = f.do(supervisor, "POST", "/api/v1/projects/{p1}/inspections", visitBody).expect(t, 201).str("id")
+	f.do(leadReporter, "GET", "/api/v1/projects/{p1}/inspections", nil).expect(t, 200)
+	f.do(leader, "GET", "/api/v1/inspections/{visit}", nil).expect(t, 200)
 	f.do(leadReporter, "DELETE", "/api/v1/session", nil).expect(t, 204)
 
 	t.Run("write matrix", func(t *testing.T) {

@@ -48,6 +48,11 @@ type projectPage struct {
 	Leads        []string
 	Responsible  []string
 	Jurisdiction string
+	// On-site visits (pages_inspections.go): newest first, the reports
+	// they found short by period, and whether the user may record one.
+	Visits       []visitView
+	ShortReports map[plan.Period]string
+	CanInspect   bool
 }
 
 // projectPage: GET /projects/{projectID} — 项目详情: the document's text,
@@ -148,6 +153,11 @@ func (s *Server) projectPage(w http.ResponseWriter, r *http.Request) {
 	}
 
 	if pg.Reports, err = s.reportTimeline(ctx, u, p); err != nil {
+		s.pageFail(w, r, err)
+		return
+	}
+	pg.CanInspect = p.RetiredBy == "" && plan.Can(u, plan.ActionInspect, plan.InspectionResource(p))
+	if pg.Visits, pg.ShortReports, err = s.projectVisits(ctx, u, p); err != nil {
 		s.pageFail(w, r, err)
 		return
 	}

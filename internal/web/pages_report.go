@@ -56,6 +56,8 @@ type reportPage struct {
 	ContribInvestment string
 	AttachError       string
 	UploadAction      string
+	// Mismatch are the on-site visits that found this report short (核查不符).
+	Mismatch []visitView
 }
 
 // reportPage: GET /projects/{projectID}/reports/{period} — 月度报告: the
@@ -99,6 +101,9 @@ func (s *Server) loadReportPage(r *http.Request) (*reportPage, error) {
 	case plan.ErrorCode(err) == plan.EForbidden:
 		pg.Unreadable = true
 	default:
+		return nil, err
+	}
+	if pg.Mismatch, err = s.reportMismatch(ctx, u, p, per); err != nil {
 		return nil, err
 	}
 	res := plan.ReportResource(p, pg.State)

@@ -39,6 +39,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/users", s.requireUser(s.createUser))
 	mux.HandleFunc("GET /api/v1/units", s.requireUser(s.listUnits))
 
+	s.inspectionRoutes(mux)
 	s.pageRoutes(mux)
 
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
