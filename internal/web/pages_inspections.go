@@ -35,6 +35,9 @@ type inspectionPage struct {
 	Targets  []visitTarget
 	Errors   fieldErrors
 	Problems []plan.Problem
+	// Action carries the CSRF token in the URL: the middleware does not
+	// read multipart bodies.
+	Action string
 }
 
 // inspectionForm: GET /projects/{projectID}/inspections/new — 登记实地督查:
@@ -60,6 +63,7 @@ func (s *Server) loadInspectionPage(r *http.Request) (*inspectionPage, error) {
 	today := s.Now().In(plan.Shanghai)
 	pg := &inspectionPage{basePage: s.base(r, "登记实地督查 · "+p.Title, "projects"), P: p, Escalate: true, Errors: fieldErrors{},
 		Today: today.Format("2006-01-02")}
+	pg.Action = "/projects/" + url.PathEscape(p.ID) + "/inspections?csrf_token=" + url.QueryEscape(pg.CSRF)
 	pg.Date = pg.Today
 	if today.Year() != p.Year {
 		pg.Date = ""
@@ -107,13 +111,28 @@ func (s *Server) inspectionSubmit(w http.ResponseWriter, r *http.Request) {
 		if vt.Found == "" && vt.Note == "" {
 			continue
 		}
-		vt.Field = "findings[" + strconv.Itoa(len(in.Findings)) + "]"
 		d, ok := parseDecimalField(vt.Found)
 		if !ok {
+			// Not among the findings validated below: a field of its own.
+			vt.Field = "t-" + vt.T.ID
 			pg.Errors.add(vt.Field+".found", "「"+vt.T.Metric+"」的核查数应为数字")
 			continue
 		}
+		// The domain names findings by their index in the input.
+		vt.Field = "findings[" + strconv.Itoa(len(in.Findings)) + "]"
 		in.Findings = append(in.Findings, plan.InspectionFound{TargetID: vt.T.ID, Found: d, Note: vt.Note})
+	}
+	if len(pg.Errors) > 0 {
+		// Say everything at once: the domain's problems of the rest too.
+		probe := in
+		if err := probe.Validate(pg.P.ActiveTargets(), pg.P.Year, s.Now()); err != nil {
+			fe, _, _ := problemsOf(err)
+			for field, msgs := range fe {
+				if field != "narrative" || len(in.Findings) > 0 {
+					pg.Errors[field] = append(pg.Errors[field], msgs...)
+				}
+			}
+		}
 	}
 	type photo struct {
 		name string
@@ -172,9 +191,7 @@ func (s *Server) inspectionSubmit(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 		}
-		if pg.Error == "" {
-			pg.Error = "尚未保存，请修改标出的内容。"
-		}
+		pg.Error = "" // the summary panel says it, with links to the fields
 		s.render(w, r, http.StatusUnprocessableEntity, "inspection", pg)
 		return
 	}
@@ -188,7 +205,7 @@ func (s *Server) inspectionSubmit(w http.ResponseWriter, r *http.Request) {
 	if v.LetterID != "" {
 		flash = "inspected_letter"
 	}
-	redirect(w, r, "/projects/"+url.PathEscape(pg.P.ID)+"#visit-"+v.ID, flash)
+	http.Redirect(w, r, "/projects/"+url.PathEscape(pg.P.ID)+"?ok="+flash+"#visit-"+v.ID, http.StatusSeeOther)
 }
 
 // visitView is a visit on the project page.
