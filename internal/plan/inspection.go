@@ -66,11 +66,11 @@ func (f *InspectionFinding) ShortRatio() float64 {
 
 // InspectionInput is a visit as the supervisor records it.
 type InspectionInput struct {
-	Date       string               `json:"date"`
-	Inspectors []string             `json:"inspectors"`
-	Place      string               `json:"place"`
-	Narrative  string               `json:"narrative"`
-	Findings   []InspectionFound    `json:"findings"`
+	Date       string            `json:"date"`
+	Inspectors []string          `json:"inspectors"`
+	Place      string            `json:"place"`
+	Narrative  string            `json:"narrative"`
+	Findings   []InspectionFound `json:"findings"`
 	// Escalate asks the ladder to draft a letter when the visit is
 	// discrepant (the default on the form).
 	Escalate bool `json:"escalate"`
