@@ -52,7 +52,7 @@ CREATE TABLE inspection_photos (
 -- The supervisor's carry-over decisions on a draft plan: which project
 -- (subproject '') or sub-project of the draft continues which of last
 -- year's, and a multi-year sub-project's year-end share. Applied at
--- publication (project_links, subproject_links).
+-- publication (project_predecessors, subproject_predecessors).
 CREATE TABLE carryover_links (
     plan_id            TEXT NOT NULL REFERENCES plans (id),
     project_index      INTEGER NOT NULL,
@@ -67,21 +67,21 @@ CREATE TABLE carryover_links (
 
 -- A published project or sub-project and the one of last year it
 -- continues. IDs survive new versions of the plan, so the links do too.
-CREATE TABLE project_links (
+CREATE TABLE project_predecessors (
     project_id      TEXT PRIMARY KEY REFERENCES projects (id),
     prev_project_id TEXT NOT NULL REFERENCES projects (id)
 );
-CREATE INDEX project_links_prev ON project_links (prev_project_id);
+CREATE INDEX project_predecessors_prev ON project_predecessors (prev_project_id);
 
-CREATE TABLE subproject_links (
+CREATE TABLE subproject_predecessors (
     subproject_id      TEXT PRIMARY KEY REFERENCES subprojects (id),
     prev_subproject_id TEXT NOT NULL REFERENCES subprojects (id),
     reached_before     TEXT
 );
 
 -- +goose Down
-DROP TABLE subproject_links;
-DROP TABLE project_links;
+DROP TABLE subproject_predecessors;
+DROP TABLE project_predecessors;
 DROP TABLE carryover_links;
 DROP TABLE inspection_photos;
 DROP TABLE inspection_findings;
