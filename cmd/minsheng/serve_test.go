@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -25,19 +24,8 @@ import (
 // the server has the report submitted: an acknowledged report is never
 // lost.
 func TestServeSurvivesKill(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	if runtime.GOOS == "windows" {
-		t.Skip("SIGKILL")
-	}
+	bin := minshengBinary(t)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "minsheng")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	db := filepath.Join(dir, "minsheng.db")
 
 	userAdd := func(args ...string) {
@@ -150,6 +138,13 @@ func startServe(t *testing.T, bin, db string) *serveProc {
 		t.Fatal(err)
 	}
 	p := &serveProc{cmd: cmd}
+	t.Cleanup(func() {
+		// After p.kill (cleanups run last first): the log is complete.
+		if t.Failed() {
+			log := stderr.String()
+			t.Logf("server log (last 20000 bytes):\n%s", log[max(0, len(log)-20000):])
+		}
+	})
 	t.Cleanup(p.kill)
 	found := make(chan string, 1)
 	go func() {

@@ -7,7 +7,8 @@ import (
 
 // Error codes. They are stable machine codes: the HTTP layer maps each to a
 // status (invalid→400/422, unauthorized→401, forbidden→403, not_found→404,
-// conflict→409, too_large→413) and clients may switch on them.
+// conflict→409, too_large→413, unavailable→503) and clients may switch on
+// them.
 const (
 	EInvalid      = "invalid"
 	ENotFound     = "not_found"
@@ -15,7 +16,10 @@ const (
 	EForbidden    = "forbidden"
 	EUnauthorized = "unauthorized"
 	ETooLarge     = "too_large"
-	EInternal     = "internal"
+	// EUnavailable: the database cannot take the request now (disk full,
+	// database restarting); nothing was changed and a retry may succeed.
+	EUnavailable = "unavailable"
+	EInternal    = "internal"
 )
 
 // Error is the one error type the domain and the store return for anything

@@ -103,7 +103,7 @@ func (c *committer) commit(first *writeReq) {
 	}()
 	sqlTx, err := c.s.w.BeginTx(context.Background(), nil)
 	if err != nil {
-		first.err = err
+		first.err = mapError(err)
 		return
 	}
 	var broken error
@@ -120,13 +120,14 @@ func (c *committer) commit(first *writeReq) {
 		}
 	}
 	if broken == nil {
-		broken = mapError(sqlTx.Commit())
+		broken = sqlTx.Commit()
 	} else {
 		// The transaction cannot go on (SQLite rolled it back, or a
 		// savepoint failed): nothing of the batch is kept.
 		sqlTx.Rollback()
 	}
 	if broken != nil {
+		broken = mapError(broken)
 		for _, r := range batch {
 			if r.err == nil && r.panicV == nil {
 				r.err = broken

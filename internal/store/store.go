@@ -69,17 +69,21 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
 	"runtime"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers driver "pgx"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -344,7 +348,7 @@ func (s *Store) write(ctx context.Context, actor *plan.User, fn func(t *tx) erro
 	}
 	sqlTx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return mapError(err)
 	}
 	t := &tx{conn: conn{x: sqlTx, ctx: ctx, pg: s.postgres}, s: s, now: s.now(), actor: actor}
 	if err := fn(t); err != nil {
@@ -358,7 +362,7 @@ func (s *Store) write(ctx context.Context, actor *plan.User, fn func(t *tx) erro
 func (s *Store) read(ctx context.Context, fn func(c conn) error) error {
 	sqlTx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return err
+		return mapError(err)
 	}
 	defer sqlTx.Rollback()
 	return mapError(fn(conn{x: sqlTx, ctx: ctx, pg: s.postgres}))
@@ -373,6 +377,11 @@ func mapError(err error) error {
 	if errors.As(err, &pe) {
 		return err
 	}
+	if unavailable(err) {
+		// The cause stays in the chain for the log; the user reads only
+		// the message.
+		return fmt.Errorf("%w: %w", errUnavailable, err)
+	}
 	msg := err.Error()
 	switch {
 	case strings.Contains(msg, "UNIQUE constraint failed"), strings.Contains(msg, "SQLSTATE 23505"):
@@ -381,6 +390,34 @@ func mapError(err error) error {
 		return &plan.Error{Code: plan.EInvalid, Message: "引用的数据不存在"}
 	}
 	return err
+}
+
+var errUnavailable = &plan.Error{Code: plan.EUnavailable, Message: "数据库暂时无法写入或连接（磁盘空间不足或数据库正在重启），本次操作未生效，请稍后重试"}
+
+// unavailable reports whether err is an outage rather than a bug or bad
+// input: SQLite out of disk or failing I/O, PostgreSQL unreachable,
+// restarting or shutting down. Such a request is answered 503 and can be
+// retried; nothing of it was committed.
+func unavailable(err error) bool {
+	var sqliteErr interface{ Code() int }
+	if errors.As(err, &sqliteErr) {
+		switch sqliteErr.Code() & 0xff {
+		case 10, 13, 14: // SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN
+			return true
+		}
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// 08: connection exception; 57P01–57P03: admin shutdown, crash
+		// shutdown, cannot connect now; 53: insufficient resources (disk
+		// full, out of memory, too many connections).
+		return strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57P") || strings.HasPrefix(pgErr.Code, "53")
+	}
+	var connectErr *pgconn.ConnectError
+	var netErr net.Error
+	return errors.As(err, &connectErr) || errors.As(err, &netErr) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || pgconn.SafeToRetry(err) ||
+		strings.Contains(err.Error(), "conn closed") || strings.Contains(err.Error(), "unexpected EOF")
 }
 
 // Time helpers: every time is stored as audit.TimeLayout text.

@@ -360,7 +360,7 @@ func (s *Store) TouchSession(ctx context.Context, token string) error {
 	res, err := s.w.ExecContext(ctx, conn{pg: s.postgres}.q("UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ? AND expires_at > ?"),
 		ts(now), ts(now.Add(s.SessionTTL)), tokenHash(token), ts(now))
 	if err != nil {
-		return err
+		return mapError(err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return plan.Errorf(plan.EUnauthorized, "登录已失效，请重新登录")

@@ -27,6 +27,7 @@ var statusOf = map[string]int{
 	plan.EForbidden:    http.StatusForbidden,
 	plan.EUnauthorized: http.StatusUnauthorized,
 	plan.ETooLarge:     http.StatusRequestEntityTooLarge,
+	plan.EUnavailable:  http.StatusServiceUnavailable,
 	// Input that cannot even be read is 400; input read but wrong is 422.
 	"bad_json":    http.StatusBadRequest,
 	"bad_request": http.StatusBadRequest,
@@ -46,7 +47,17 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if !ok {
 		status = http.StatusBadRequest
 	}
+	if status == http.StatusServiceUnavailable {
+		s.unavailable(w, r, err)
+	}
 	writeJSON(w, status, apiError{Code: e.Code, Message: e.Message, Field: e.Field, Details: e.Details})
+}
+
+// unavailable logs an outage (the operator must see it; the user is told
+// to retry) and asks clients to wait a few seconds.
+func (s *Server) unavailable(w http.ResponseWriter, r *http.Request, err error) {
+	s.Log.Error("database unavailable", "path", r.URL.Path, "err", err)
+	w.Header().Set("Retry-After", "5")
 }
 
 func writeJSONError(w http.ResponseWriter, status int, code, msg, field string) {

@@ -224,6 +224,9 @@ func (s *Server) pageFail(w http.ResponseWriter, r *http.Request, err error) {
 		} else {
 			status = http.StatusBadRequest
 		}
+		if status == http.StatusServiceUnavailable {
+			s.unavailable(w, r, err)
+		}
 	} else {
 		s.Log.Error("internal error", "path", r.URL.Path, "err", err)
 	}
