@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"strings"
 
 	"minsheng/internal/plan"
@@ -68,6 +69,10 @@ type LetterFilter struct {
 	State            plan.LetterState
 	// Open selects letters not closed or withdrawn.
 	Open bool
+	// Unit selects letters addressed to the unit of that name (主送 or
+	// 抄送), Overdue those whose answer is late at the store's now.
+	Unit    string
+	Overdue bool
 }
 
 const letterColumns = `l.id, l.jurisdiction_code, l.year, l.project_id, p.seq, p.title, l.kind, l.state, l.version, l.period, l.status, l.reason,
@@ -225,10 +230,14 @@ func (s *Store) ListLetters(ctx context.Context, actor *plan.User, f LetterFilte
 				}
 				projects[p.ID] = p
 			}
-			if plan.Can(actor, plan.ActionRead, plan.LetterResource(p, ls[i].State)) {
-				ls[i].Overdue = ls[i].OverdueAt(s.now())
-				out = append(out, ls[i])
+			if !plan.Can(actor, plan.ActionRead, plan.LetterResource(p, ls[i].State)) {
+				continue
 			}
+			ls[i].Overdue = ls[i].OverdueAt(s.now())
+			if f.Overdue && !ls[i].Overdue || f.Unit != "" && !slices.Contains(ls[i].Recipients, f.Unit) && !slices.Contains(ls[i].CC, f.Unit) {
+				continue
+			}
+			out = append(out, ls[i])
 		}
 		return nil
 	})

@@ -135,8 +135,8 @@ func (s *Server) attach(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, a)
 }
 
-// getAttachment serves a file to those who may read a report or an
-// on-site visit it belongs to.
+// getAttachment serves a file to those who may read a report, an on-site
+// visit or a letter it belongs to.
 func (s *Server) getAttachment(w http.ResponseWriter, r *http.Request) {
 	sha := r.PathValue("sha256")
 	links, err := s.Store.AttachmentReports(r.Context(), sha)
@@ -153,6 +153,9 @@ func (s *Server) getAttachment(w http.ResponseWriter, r *http.Request) {
 	}
 	if !allowed {
 		allowed, err = s.inspectionPhotoReadable(r, sha)
+		if err == nil && !allowed {
+			allowed, err = s.letterAttachmentReadable(r, sha)
+		}
 		if err != nil {
 			s.fail(w, r, err)
 			return

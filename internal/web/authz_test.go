@@ -38,6 +38,7 @@ type writeCase struct {
 	body    any
 	setup   func(f *fixture)
 	allowed map[string]int // actor → status of success; the rest get 403 (401 anonymous)
+	refused int            // the status of the rest when not 403: 404 for a thing they may not know exists
 }
 
 func saveMay(f *fixture) {
@@ -78,7 +79,7 @@ func writeCases() []writeCase {
 		}
 	}
 	pngBody := upload{"file", "photo.png", nil} // filled in by the test
-	return []writeCase{
+	cases := []writeCase{
 		{route: "DELETE /api/v1/session", method: "DELETE", url: "/api/v1/session", allowed: all},
 		{route: "POST /api/v1/plans/import", method: "POST", url: "/api/v1/plans/import", body: upload{},
 			allowed: map[string]int{supervisor: 201}},
@@ -124,6 +125,7 @@ func writeCases() []writeCase {
 			body:    `{"username": "new-leader", "role": "leader", "password": "long-enough-1", "jurisdiction_code": "360112"}`,
 			allowed: map[string]int{admin: 201}},
 	}
+	return append(cases, letterWriteCases()...)
 }
 
 // TestWriteMatrix sends every write endpoint as every actor, with bearer
@@ -179,7 +181,7 @@ func runWriteCase(t *testing.T, f *fixture, wc writeCase) {
 		r := f.do(a, wc.method, wc.url, body)
 		want, ok := wc.allowed[a]
 		if !ok {
-			want = http.StatusForbidden
+			want = cmp.Or(wc.refused, http.StatusForbidden)
 			if a == anon {
 				want = http.StatusUnauthorized
 			}
@@ -190,7 +192,7 @@ func runWriteCase(t *testing.T, f *fixture, wc writeCase) {
 		}
 		if !ok {
 			e := r.checkError(t, "")
-			if wantCode := map[int]string{401: plan.EUnauthorized, 403: plan.EForbidden}[want]; e.Code != wantCode {
+			if wantCode := map[int]string{401: plan.EUnauthorized, 403: plan.EForbidden, 404: plan.ENotFound}[want]; e.Code != wantCode {
 				t.Errorf("%s: code %q, want %q", r.req, e.Code, wantCode)
 			}
 			if seq := auditHead(t, f.st); seq != auditBefore {

@@ -256,6 +256,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	f.vars["visit"] = f.do(supervisor, "POST", "/api/v1/projects/{p1}/inspections", visitBody).expect(t, 201).str("id")
 	f.do(leadReporter, "GET", "/api/v1/projects/{p1}/inspections", nil).expect(t, 200)
 	f.do(leader, "GET", "/api/v1/inspections/{visit}", nil).expect(t, 200)
+	letterReads(t, f)
 	f.do(leadReporter, "DELETE", "/api/v1/session", nil).expect(t, 204)
 
 	t.Run("write matrix", func(t *testing.T) {

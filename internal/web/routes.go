@@ -40,6 +40,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/units", s.requireUser(s.listUnits))
 
 	s.inspectionRoutes(mux)
+	s.letterRoutes(mux)
+
 	s.pageRoutes(mux)
 
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
