@@ -108,6 +108,9 @@ func (s *Server) base(r *http.Request, title, active string) basePage {
 		add("dashboard", "/dashboard", "总览")
 		add("projects", "/projects", "项目")
 	}
+	if u.Role != plan.RoleAdmin {
+		add("letters", "/letters", "督办")
+	}
 	if u.Role == plan.RoleSupervisor {
 		add("review", "/review", "审核")
 		add("import", "/import", "导入计划")
@@ -138,6 +141,14 @@ var flashMessages = map[string]string{
 	"inspected":        "已登记实地督查。",
 	"inspected_letter": "已登记实地督查；核查不符，已按督办规则起草函件，请审核后印发。",
 	"carryover":        "已保存跨年度结转设置。",
+
+	"letter-drafted":   "已起草函件，请审阅、修改后印发。",
+	"letter-saved":     "已保存函件草稿。",
+	"letter-issued":    "函件已印发，已编定文号和答复期限。",
+	"letter-answered":  "已提交整改落实情况。",
+	"letter-closed":    "已办结。",
+	"letter-rejected":  "已退回整改，牵头单位将看到退回理由。",
+	"letter-withdrawn": "草稿已作废（留存备查）。",
 }
 
 // render executes a page into a buffer, so that a template error is a 500

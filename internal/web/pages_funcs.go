@@ -23,6 +23,7 @@ var pageFuncs = template.FuncMap{
 	"pctleft":  pctLeft,
 	"datetime": formatDateTime,
 	"date":     formatDate,
+	"cndate":   chineseDate,
 	"join":     func(xs []string) string { return strings.Join(xs, "、") },
 	"add":      func(a, b int) int { return a + b },
 	"status":   func(s plan.Status) plan.Status { return s },

@@ -53,6 +53,7 @@ type projectPage struct {
 	Visits       []visitView
 	ShortReports map[plan.Period]string
 	CanInspect   bool
+	Letters      projectLetters
 }
 
 // projectPage: GET /projects/{projectID} — 项目详情: the document's text,
@@ -152,6 +153,10 @@ func (s *Server) projectPage(w http.ResponseWriter, r *http.Request) {
 		pg.Targets = append(pg.Targets, tv)
 	}
 
+	if pg.Letters, err = s.lettersOfProject(ctx, u, p); err != nil {
+		s.pageFail(w, r, err)
+		return
+	}
 	if pg.Reports, err = s.reportTimeline(ctx, u, p); err != nil {
 		s.pageFail(w, r, err)
 		return

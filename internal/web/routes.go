@@ -73,6 +73,7 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /projects/{projectID}/reports/{period}/review", s.requirePage(s.reportReview))
 
 	mux.HandleFunc("GET /review", s.requirePage(s.reviewPage))
+	s.letterPageRoutes(mux)
 	mux.HandleFunc("GET /documents/{name}", s.requirePage(s.documentPage))
 
 	mux.HandleFunc("GET /import", s.requirePage(s.importPage))
