@@ -76,6 +76,9 @@ func Load(ctx context.Context, st *store.Store, now time.Time) ([]Login, error) 
 	if err := l.run(); err != nil {
 		return nil, err
 	}
+	if err := l.splitCity(); err != nil { // levels.go
+		return nil, err
+	}
 	return l.logins, nil
 }
 

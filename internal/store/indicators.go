@@ -113,8 +113,9 @@ func (s *Store) SetIndicatorOverride(ctx context.Context, actor *plan.User, targ
 }
 
 // ClearIndicatorOverride removes a person's mapping of a target, so that
-// the indicator file decides again. Needs ActionMapIndicator.
-// Errors: not_found (the target, or no mapping), forbidden.
+// the indicator file decides again; without a mapping it does nothing
+// (and logs nothing). Needs ActionMapIndicator.
+// Errors: not_found (the target), forbidden.
 func (s *Store) ClearIndicatorOverride(ctx context.Context, actor *plan.User, targetID string) error {
 	return s.write(ctx, actor, func(t *tx) error {
 		p, err := projectOfTarget(t.conn, targetID)
@@ -126,7 +127,7 @@ func (s *Store) ClearIndicatorOverride(ctx context.Context, actor *plan.User, ta
 		}
 		var old string
 		if err := t.row("SELECT indicator_id FROM indicator_overrides WHERE target_id = ?", targetID).Scan(&old); errors.Is(err, sql.ErrNoRows) {
-			return notFound("该目标没有人工设置的指标对应")
+			return nil
 		} else if err != nil {
 			return err
 		}

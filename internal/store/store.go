@@ -29,6 +29,9 @@
 //	                revisions, review queue, missing and late reports
 //	attachments.go  evidence files, stored once per SHA-256
 //	dashboard.go    the roll-up of a jurisdiction for a month
+//	tasksplit.go    任务分解: a target's shares among the jurisdictions below, their monthly figures, the roll-up
+//	links.go        a lower plan's repeat of a higher project: suggestions, links, left out of Rollup
+//	indicators.go   targets of published plans for the comparison of standards, manual indicator mappings
 //	backup.go       online copy of a SQLite file
 //	bulk.go         bulk loads (synthetic data) audited per batch, users with one hash
 //	groupcommit.go  SQLite: concurrent writes committed together
@@ -40,7 +43,8 @@
 // subprojects (rows of the published version, stable IDs, retired_by when a
 // later version dropped them); monthly_plans, monthly_plan_targets,
 // monthly_plan_investment; reports, report_targets, report_contributions,
-// report_revisions, attachments, report_attachments; audit_log, audit_head.
+// report_revisions, attachments, report_attachments; audit_log, audit_head;
+// target_shares, share_reports, project_links, indicator_overrides (levels).
 // Money and target values are TEXT decimals, times TEXT in UTC.
 //
 // # Writers

@@ -464,3 +464,14 @@ func (s *Store) GetShare(ctx context.Context, id string) (*Share, error) {
 	})
 	return sh, err
 }
+
+// UnitHasShares reports whether a unit reports any share of a target in
+// force (for the navigation of its users).
+func (s *Store) UnitHasShares(ctx context.Context, unitID string) (bool, error) {
+	var n int
+	err := s.read(ctx, func(c conn) error {
+		return c.row(`SELECT COUNT(*) FROM target_shares s JOIN targets t ON t.id = s.target_id
+			WHERE s.unit_id = ? AND t.retired_by = ''`, unitID).Scan(&n)
+	})
+	return n > 0, err
+}

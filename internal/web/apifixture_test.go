@@ -43,10 +43,13 @@ const (
 	otherContributor = "contributor-other" // 区妇联, not named on project 1
 	leader           = "leader"
 	deputy           = "deputy"
+	citySupervisor   = "supervisor-city" // 上饶市 (361100), no plan until a test imports it (api_levels_test.go)
+	countyReporter   = "reporter-county" // 区教育局 of 上饶市信州区 (361102)
 )
 
 // actors lists every actor, anonymous last.
-var actors = []string{admin, supervisor, otherSupervisor, leadReporter, otherReporter, respContributor, otherContributor, leader, deputy, anon}
+var actors = []string{admin, supervisor, otherSupervisor, leadReporter, otherReporter, respContributor, otherContributor, leader, deputy,
+	citySupervisor, countyReporter, anon}
 
 const testPassword = "测试密码-secret-1"
 
@@ -197,6 +200,12 @@ func buildBase(f *fixture) {
 	f.createUser(otherContributor, plan.RoleContributor, units["区妇联"], "")
 	f.createUser(leader, plan.RoleLeader, "", "360112")
 	f.createUser(deputy, plan.RoleDeputy, "", "360112")
+	f.createUser(citySupervisor, plan.RoleSupervisor, "", "361100")
+	county, err := f.st.EnsureUnit(ctx, plan.SystemUser, "361102", "区教育局")
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.createUser(countyReporter, plan.RoleReporter, county.ID, "")
 	for _, a := range actors {
 		if a != anon && f.tok[a] == "" {
 			f.login(a)

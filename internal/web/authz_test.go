@@ -125,6 +125,7 @@ func writeCases() []writeCase {
 			body:    `{"username": "new-leader", "role": "leader", "password": "long-enough-1", "jurisdiction_code": "360112"}`,
 			allowed: map[string]int{admin: 201}},
 	}
+	cases = append(cases, levelWriteCases()...)
 	return append(cases, letterWriteCases()...)
 }
 

@@ -258,6 +258,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	f.do(leader, "GET", "/api/v1/inspections/{visit}", nil).expect(t, 200)
 	letterReads(t, f)
 	f.do(leadReporter, "DELETE", "/api/v1/session", nil).expect(t, 204)
+	levelReads(t, f) // api_levels_test.go
 
 	t.Run("write matrix", func(t *testing.T) {
 		for _, wc := range writeCases() {

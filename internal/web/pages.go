@@ -104,13 +104,18 @@ func (s *Server) base(r *http.Request, title, active string) basePage {
 	if u.UnitID != "" && (u.Role == plan.RoleReporter || u.Role == plan.RoleContributor) {
 		add("unit", "/units/"+url.PathEscape(u.UnitID), "我的任务")
 	}
+	if s.hasShares(r.Context(), u) {
+		add("shares", "/shares", "分解任务")
+	}
 	if u.Role != plan.RoleAdmin {
 		add("dashboard", "/dashboard", "总览")
 		add("projects", "/projects", "项目")
+		add("hierarchy", "/hierarchy", "层级")
 	}
 	if u.Role != plan.RoleAdmin {
 		add("letters", "/letters", "督办")
 	}
+	add("compare", "/compare", "对比")
 	if u.Role == plan.RoleSupervisor {
 		add("review", "/review", "审核")
 		add("import", "/import", "导入计划")

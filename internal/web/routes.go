@@ -41,6 +41,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	s.inspectionRoutes(mux)
 	s.letterRoutes(mux)
+	s.levelRoutes(mux) // api_levels.go
 
 	s.pageRoutes(mux)
 
