@@ -76,7 +76,15 @@ func (s *Server) comparePage(w http.ResponseWriter, r *http.Request) {
 	ctx, u, q := r.Context(), userOf(r), r.URL.Query()
 	// The table shows every indicator; ?indicator= picks the chart's.
 	chosen := queryList(q, "indicator")
+	plans, err := s.Store.PublishedPlans(ctx)
+	if err != nil {
+		s.pageFail(w, r, err)
+		return
+	}
 	all := url.Values{"jurisdiction": q["jurisdiction"], "year": q["year"]}
+	if len(all["jurisdiction"]) == 0 {
+		all["jurisdiction"] = defaultPlaces(u, plans)
+	}
 	c, err := s.compareQuery(ctx, all)
 	if err != nil {
 		s.pageFail(w, r, err)
@@ -87,11 +95,6 @@ func (s *Server) comparePage(w http.ResponseWriter, r *http.Request) {
 			s.pageFail(w, r, err)
 			return
 		}
-	}
-	plans, err := s.Store.PublishedPlans(ctx)
-	if err != nil {
-		s.pageFail(w, r, err)
-		return
 	}
 	pg := comparePage{basePage: s.base(r, "各地标准对比", "compare"), C: c, Indicators: indicator.Default().All(), CanMap: map[string]bool{},
 		Query: r.URL.RawQuery}
@@ -163,6 +166,25 @@ func (s *Server) comparePage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusOK, "compare", pg)
+}
+
+// defaultPlaces are the jurisdictions the 对比 page starts with: those
+// with a published plan in the user's province (all for a user without a
+// jurisdiction), at most twelve, so that a national installation does not
+// open on thousands of columns.
+func defaultPlaces(u *plan.User, plans []store.PublishedPlan) []string {
+	const most = 12
+	prefix := ""
+	if u != nil && len(u.JurisdictionCode) == 6 {
+		prefix = u.JurisdictionCode[:2]
+	}
+	var out []string
+	for _, pp := range plans {
+		if len(out) < most && strings.HasPrefix(pp.JurisdictionCode, prefix) && !slices.Contains(out, pp.JurisdictionCode) {
+			out = append(out, pp.JurisdictionCode)
+		}
+	}
+	return out
 }
 
 // indicatorName names an indicator for the page ("" → 不对应任何指标).
@@ -255,6 +277,10 @@ func (s *Server) levelScope(r *http.Request) (*scope, error) {
 	}
 	if sc.Name == sc.Code {
 		sc.Name = division.FullName(d)
+	}
+	if !slices.ContainsFunc(sc.Options, func(o scopeOption) bool { return o.Code == sc.Code }) {
+		// The selector lists jurisdictions with a plan; keep this one selected.
+		sc.Options = append([]scopeOption{{Code: sc.Code, Name: sc.Name}}, sc.Options...)
 	}
 	anc := division.Ancestors(d)
 	for i := len(anc) - 1; i >= 0; i-- {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -159,6 +160,10 @@ func TestBrowserLevels(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`.share button[type="submit"]`)))
 	b.waitText(rep, ".flash.ok", "已报送分解任务")
 	b.shot(rep, "shares")
+	b.open(rep, "/hierarchy?jurisdiction=361102")
+	b.waitText(rep, `section[aria-labelledby="h-shares"]`, "10所")
+	b.waitText(rep, `section[aria-labelledby="h-shares"]`, "9（2024-10）")
+	b.shot(rep, "hierarchy-county")
 
 	b.open(sup, "/hierarchy?jurisdiction=361100&period=2024-10")
 	b.waitText(sup, ".split tbody tr:first-child", "信州区")
@@ -188,4 +193,30 @@ func TestBrowserLevels(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#h-unmatched ~ .table-wrap button`)))
 	b.waitText(admin, ".flash.ok", "已保存该目标对应的指标")
 	b.waitText(admin, "#h-manual ~ .table-wrap", "城市特困人员基本生活标准")
+}
+
+// TestDefaultPlaces: the 对比 page opens on the plans of the user's
+// province, at most twelve.
+func TestDefaultPlaces(t *testing.T) {
+	var plans []store.PublishedPlan
+	for _, c := range []string{"110101", "360112", "360702", "361100", "430302"} {
+		plans = append(plans, store.PublishedPlan{JurisdictionCode: c, Year: 2024}, store.PublishedPlan{JurisdictionCode: c, Year: 2025})
+	}
+	for i := 0; i < 20; i++ {
+		plans = append(plans, store.PublishedPlan{JurisdictionCode: fmt.Sprintf("4401%02d", i+1), Year: 2024})
+	}
+	cases := []struct {
+		u    *plan.User
+		want string
+	}{
+		{&plan.User{JurisdictionCode: "360112"}, "360112,360702,361100"},
+		{&plan.User{JurisdictionCode: "430302"}, "430302"},
+		{&plan.User{}, "110101,360112,360702,361100,430302,440101,440102,440103,440104,440105,440106,440107"},
+		{&plan.User{JurisdictionCode: "440000"}, "440101,440102,440103,440104,440105,440106,440107,440108,440109,440110,440111,440112"},
+	}
+	for _, tc := range cases {
+		if got := strings.Join(defaultPlaces(tc.u, plans), ","); got != tc.want {
+			t.Errorf("defaultPlaces(%q) = %s, want %s", tc.u.JurisdictionCode, got, tc.want)
+		}
+	}
 }
