@@ -317,10 +317,12 @@ func (s *Store) SplitRollups(ctx context.Context, code string, period plan.Perio
 // SplitRollup returns a target's split for a month: each lower
 // jurisdiction's latest figure through the month (from its share reports,
 // or from the lower plan's own target's submitted or accepted reports when
-// linked), its status against 序时进度 (plan.ShareStatus) and the sum
+// linked), its status against 序时进度 (plan.ShareStatus; 临期 while no
+// figure is in and the month's due day has not passed) and the sum
 // against the target. Errors: not_found.
 func (s *Store) SplitRollup(ctx context.Context, targetID string, period plan.Period) (*SplitRollup, error) {
 	var r *SplitRollup
+	now := s.now()
 	err := s.read(ctx, func(c conn) error {
 		p, err := projectOfTarget(c, targetID)
 		if err != nil {
@@ -360,6 +362,9 @@ func (s *Store) SplitRollup(ctx context.Context, targetID string, period plan.Pe
 				return err
 			}
 			line.Status, line.Expected = plan.ShareStatus(tg, sh.Value, line.Actual, period.Month)
+			if line.Actual == nil && !period.IsLate(now, s.DueDay) {
+				line.Status = plan.StatusDue // the month's figure is not due yet
+			}
 			r.Assigned = r.Assigned.Add(sh.Value)
 			r.Lines = append(r.Lines, line)
 		}

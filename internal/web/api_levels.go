@@ -58,9 +58,11 @@ type comparison struct {
 // queryList reads a repeated or comma-separated query parameter.
 func queryList(q url.Values, key string) []string {
 	var out []string
+	seen := map[string]bool{}
 	for _, v := range q[key] {
 		for _, x := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == '，' || r == ' ' }) {
-			if !slices.Contains(out, x) {
+			if !seen[x] {
+				seen[x] = true
 				out = append(out, x)
 			}
 		}
@@ -103,6 +105,9 @@ func (s *Server) compareQuery(ctx context.Context, q url.Values) (*comparison, e
 		}
 	}
 	codes := queryList(q, "jurisdiction")
+	if len(codes) > maxCompareColumns || len(years) > maxCompareColumns {
+		return nil, badRequest("bad_request", "jurisdiction", "一次最多对比 %d 个地区·年度", maxCompareColumns)
+	}
 	for _, c := range codes {
 		if len(c) != 6 || strings.Trim(c, "0123456789") != "" {
 			return nil, badRequest("bad_request", "jurisdiction", "行政区划代码应为 6 位数字，而不是「%s」", c)
@@ -122,15 +127,21 @@ func (s *Server) compareQuery(ctx context.Context, q url.Values) (*comparison, e
 		names[pp.JurisdictionCode] = pp.JurisdictionName
 	}
 	if len(codes) == 0 {
+		seen := map[string]bool{}
 		for _, pp := range plans {
-			if (len(years) == 0 || slices.Contains(years, pp.Year)) && !slices.Contains(codes, pp.JurisdictionCode) {
+			if (len(years) == 0 || slices.Contains(years, pp.Year)) && !seen[pp.JurisdictionCode] {
+				seen[pp.JurisdictionCode] = true
 				codes = append(codes, pp.JurisdictionCode)
 			}
 		}
 	}
 	if len(years) == 0 {
+		chosen := map[string]bool{}
+		for _, c := range codes {
+			chosen[c] = true
+		}
 		for _, pp := range plans {
-			if slices.Contains(codes, pp.JurisdictionCode) && !slices.Contains(years, pp.Year) {
+			if chosen[pp.JurisdictionCode] && !slices.Contains(years, pp.Year) {
 				years = append(years, pp.Year)
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"minsheng/internal/docimport"
@@ -165,4 +166,9 @@ func TestLevelsAPI(t *testing.T) {
 			want: []string{`"name":"上饶市","level":"city"`, `"code":"361181","name":"德兴市"`, `"lower_jurisdiction_name":"广丰区"`, `"source":"county_plan"`}},
 		{name: "hierarchy of an unknown code", as: leader, method: "GET", url: "/api/v1/hierarchy?jurisdiction=999999&period=2024-05", status: 422, field: "jurisdiction"},
 	})
+	var many []string
+	for i := 0; i < 61; i++ {
+		many = append(many, fmt.Sprintf("3601%02d", i))
+	}
+	f.do(anon, "GET", "/api/v1/compare?jurisdiction="+strings.Join(many, ","), nil).expect(t, 400, "一次最多对比 60 个地区·年度")
 }

@@ -638,11 +638,8 @@ func (s *Server) shareSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("shareID")
+	// i < 0: not the unit's task (or not this year's); the store says which.
 	i := slices.IndexFunc(pg.Rows, func(x shareRow) bool { return x.ID == id })
-	if i < 0 {
-		// Not the unit's task (or not this year's): let the store say which.
-		i = -1
-	}
 	actual := strings.TrimSpace(r.PostFormValue("actual"))
 	note := strings.TrimSpace(r.PostFormValue("note"))
 	per, perr := plan.ParsePeriod(r.PostFormValue("period"))
