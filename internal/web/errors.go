@@ -32,6 +32,8 @@ var statusOf = map[string]int{
 	"bad_json":    http.StatusBadRequest,
 	"bad_request": http.StatusBadRequest,
 	"bad_period":  http.StatusBadRequest,
+	// Too many requests from one address (public proposals).
+	"rate_limited": http.StatusTooManyRequests,
 }
 
 // fail writes err as a JSON error. Errors that are not plan.Errors are

@@ -257,6 +257,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	f.do(leadReporter, "GET", "/api/v1/projects/{p1}/inspections", nil).expect(t, 200)
 	f.do(leader, "GET", "/api/v1/inspections/{visit}", nil).expect(t, 200)
 	letterReads(t, f)
+	voteReads(t, f)
 	f.do(leadReporter, "DELETE", "/api/v1/session", nil).expect(t, 204)
 	levelReads(t, f) // api_levels_test.go
 

@@ -42,6 +42,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.inspectionRoutes(mux)
 	s.letterRoutes(mux)
 	s.levelRoutes(mux) // api_levels.go
+	s.voteRoutes(mux)
 
 	s.pageRoutes(mux)
 
