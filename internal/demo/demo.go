@@ -79,6 +79,9 @@ func Load(ctx context.Context, st *store.Store, now time.Time) ([]Login, error) 
 	if err := l.splitCity(); err != nil { // levels.go
 		return nil, err
 	}
+	if err := l.voteRounds(); err != nil {
+		return nil, err
+	}
 	return l.logins, nil
 }
 

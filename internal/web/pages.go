@@ -111,6 +111,7 @@ func (s *Server) base(r *http.Request, title, active string) basePage {
 		add("dashboard", "/dashboard", "总览")
 		add("projects", "/projects", "项目")
 		add("hierarchy", "/hierarchy", "层级")
+		add("votes", "/votes", "人大票决")
 	}
 	if u.Role != plan.RoleAdmin {
 		add("letters", "/letters", "督办")
@@ -154,6 +155,15 @@ var flashMessages = map[string]string{
 	"letter-closed":    "已办结。",
 	"letter-rejected":  "已退回整改，牵头单位将看到退回理由。",
 	"letter-withdrawn": "草稿已作废（留存备查）。",
+	"round":            "已新建票决轮次，开始征集候选项目。",
+	"settings":         "已保存票决设置。",
+	"proposed":         "已提交候选项目。",
+	"moderated":        "已更新候选项目。",
+	"opened":           "已开始投票。",
+	"voted":            "已投票。本轮为无记名投票，系统不保存您的选择。",
+	"closed":           "投票已结束，计票结果已公布。",
+	"adopted":          "当选项目已加入年度计划草稿，请补充目标后发布。",
+	"evaluated":        "已提交年终满意度测评。",
 }
 
 // render executes a page into a buffer, so that a template error is a 500

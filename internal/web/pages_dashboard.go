@@ -40,6 +40,7 @@ type dashboardPage struct {
 	AttentionOverflow int
 	// CanDownload: the user may take the ledger and the bulletin.
 	CanDownload bool
+	Congress    []congressRate // deputies' year-end evaluation (pages_votes.go)
 }
 
 // dashboard: GET /dashboard — 总览 (驾驶舱) of a jurisdiction for a month.
@@ -169,5 +170,9 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
 	}
 	money.Series = []chartSeries{planned, actual, disb}
 	pg.MoneyChart = money
+	if pg.Congress, err = s.congressRates(r.Context(), sc, rows); err != nil {
+		s.pageFail(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "dashboard", pg)
 }

@@ -54,6 +54,7 @@ type projectPage struct {
 	ShortReports map[plan.Period]string
 	CanInspect   bool
 	Letters      projectLetters
+	Evaluation   *evaluationPanel // 人大票决 projects only
 }
 
 // projectPage: GET /projects/{projectID} — 项目详情: the document's text,
@@ -163,6 +164,10 @@ func (s *Server) projectPage(w http.ResponseWriter, r *http.Request) {
 	}
 	pg.CanInspect = p.RetiredBy == "" && plan.Can(u, plan.ActionInspect, plan.InspectionResource(p))
 	if pg.Visits, pg.ShortReports, err = s.projectVisits(ctx, u, p); err != nil {
+		s.pageFail(w, r, err)
+		return
+	}
+	if pg.Evaluation, err = s.loadEvaluationPanel(r, p); err != nil {
 		s.pageFail(w, r, err)
 		return
 	}

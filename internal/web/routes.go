@@ -84,6 +84,8 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /plans/{planID}", s.requirePage(s.planCorrect))
 	mux.HandleFunc("POST /plans/{planID}/publish", s.requirePage(s.planPublish))
 
+	s.votePageRoutes(mux)
+
 	mux.HandleFunc("GET /admin", s.requirePage(s.adminPage))
 	mux.HandleFunc("POST /admin/users", s.requirePage(s.adminCreateUser))
 	mux.HandleFunc("POST /admin/users/{userID}/disabled", s.requirePage(s.adminSetDisabled))
