@@ -187,7 +187,7 @@ func writeLedgerProject(f *excelize.File, st styles, row, seq int, lp LedgerProj
 			}
 		}
 	}
-	perProject := map[string]any{colSeq: seq, colTitle: p.Title, colContent: implementation(p), colState: lp.Status}
+	perProject := map[string]any{colSeq: seq, colTitle: p.CongressTitle(), colContent: implementation(p), colState: lp.Status}
 	if rep := lp.Report; rep != nil {
 		if rep.Investment != nil {
 			perProject[colDone] = number(*rep.Investment)

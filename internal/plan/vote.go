@@ -305,3 +305,19 @@ func AddCongressProjects(doc *Plan, winners []Candidate) (added, tagged []string
 	}
 	return added, tagged
 }
+
+// CongressTitle is the project's title followed by its 人大票决 tags, as
+// the ledger and the bulletin list it — 加强井盖整治（市人大票决项目、区人大票决项目）
+// — and the bare title for any other project.
+func (p *ProjectRecord) CongressTitle() string {
+	var tags []string
+	for _, t := range p.Tags {
+		if HasCongressTag([]string{t}) {
+			tags = append(tags, t)
+		}
+	}
+	if len(tags) == 0 {
+		return p.Title
+	}
+	return p.Title + "（" + strings.Join(tags, "、") + "）"
+}

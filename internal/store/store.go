@@ -32,6 +32,8 @@
 //	tasksplit.go    任务分解: a target's shares among the jurisdictions below, their monthly figures, the roll-up
 //	links.go        a lower plan's repeat of a higher project: suggestions, links, left out of Rollup
 //	indicators.go   targets of published plans for the comparison of standards, manual indicator mappings
+//	votes.go        人大票决: rounds, candidates, secret ballots, adoption into
+//	                the plan, the deputies' year-end evaluation
 //	backup.go       online copy of a SQLite file
 //	bulk.go         bulk loads (synthetic data) audited per batch, users with one hash
 //	groupcommit.go  SQLite: concurrent writes committed together
@@ -44,7 +46,9 @@
 // later version dropped them); monthly_plans, monthly_plan_targets,
 // monthly_plan_investment; reports, report_targets, report_contributions,
 // report_revisions, attachments, report_attachments; audit_log, audit_head;
-// target_shares, share_reports, project_links, indicator_overrides (levels).
+// target_shares, share_reports, project_links, indicator_overrides (levels);
+// vote_rounds, vote_candidates, vote_voters and vote_ballots (kept apart:
+// secret ballots), vote_evaluators and vote_evaluations.
 // Money and target values are TEXT decimals, times TEXT in UTC.
 //
 // # Writers

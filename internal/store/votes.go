@@ -631,6 +631,14 @@ func (s *Store) CloseRound(ctx context.Context, actor *plan.User, id string, ver
 		if err != nil {
 			return err
 		}
+		var voters int
+		if err := t.row("SELECT COUNT(*) FROM vote_voters WHERE round_id = ?", id).Scan(&voters); err != nil {
+			return err
+		}
+		if voters != len(bs) {
+			// A ballot added or removed outside CastBallot.
+			return plan.Errorf(plan.EConflict, "选票数 %d 与投票人数 %d 不一致，不能计票，请核查数据库", len(bs), voters)
+		}
 		short, err := loadCandidates(t.conn, id, plan.CandidateShortlisted)
 		if err != nil {
 			return err

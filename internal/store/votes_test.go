@@ -533,3 +533,22 @@ func rowsOf(t *testing.T, db *sql.DB, q string) []map[string]string {
 	}
 	return out
 }
+
+// TestCloseRefusesStuffedBallots: a ballot written without a voter (by
+// hand, in the database) stops the count.
+func TestCloseRefusesStuffedBallots(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store, dsn string) {
+		f := newVoteFixture(t, s, 2, 1, 1, 1)
+		if err := s.CastBallot(f.ctx, f.deputies[0], f.round.ID, []string{f.short[0].ID}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.WriteDB().Exec(conn{pg: s.Postgres()}.q("INSERT INTO vote_ballots (id, round_id, choices) VALUES ('stuffed', ?, ?)"), f.round.ID, f.short[1].ID); err != nil {
+			t.Fatal(err)
+		}
+		_, err := s.CloseRound(f.ctx, f.sup, f.round.ID, f.round.Version)
+		wantCode(t, err, plan.EConflict)
+		if !strings.Contains(err.Error(), "不一致") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+}

@@ -102,7 +102,7 @@ func (e *Engine) Bulletin(ctx context.Context, planID string, period plan.Period
 			leads = p.ResponsibleUnitNames()
 		}
 		unitsText := strings.Join(leads, "、")
-		row := documents.BulletinRow{Seq: p.Seq, Title: p.Title, LeadUnits: unitsText, Status: rec.Status, DueSoon: rec.DueSoon}
+		row := documents.BulletinRow{Seq: p.Seq, Title: p.CongressTitle(), LeadUnits: unitsText, Status: rec.Status, DueSoon: rec.DueSoon}
 		var targets, progress, projected []string
 		byID := map[string]*plan.TargetRecord{}
 		for j := range p.Targets {

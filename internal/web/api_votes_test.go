@@ -1,14 +1,17 @@
 package web_test
 
 import (
+	"bytes"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/emmansun/gmsm/sm3"
+	"github.com/xuri/excelize/v2"
 
 	"minsheng/internal/plan"
 )
@@ -158,4 +161,32 @@ func voteReads(t *testing.T, f *fixture) {
 	f.do(deputy, "GET", "/api/v1/votes/rounds/{round}", nil).expect(t, 200, `"ballots_hash"`)
 	f.do(anon, "GET", "/api/v1/votes/rounds/{round}/ballots", nil).expect(t, 200)
 	f.do(anon, "GET", "/api/v1/projects/{p8}/evaluation", nil).expect(t, 200, `"rate":null`)
+}
+
+// TestCongressTagInDocuments: the ledger and the bulletin name a 票决
+// project's tag after its title (project 8 of the seed).
+func TestCongressTagInDocuments(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	const title = "推进中小学校网点及学前教育建设（市人大票决项目、区人大票决项目）"
+	html := f.do(supervisor, "GET", "/documents/bulletin.html?jurisdiction=360112&period=2024-05", nil).expect(t, 200)
+	if !strings.Contains(string(html.body), title) {
+		t.Errorf("bulletin lacks %q", title)
+	}
+	xlsx := f.do(supervisor, "GET", "/documents/ledger.xlsx?jurisdiction=360112&period=2024-05", nil).expect(t, 200)
+	book, err := excelize.OpenReader(bytes.NewReader(xlsx.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := book.GetRows(book.GetSheetName(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range rows {
+		found = found || slices.Contains(r, title)
+	}
+	if !found {
+		t.Errorf("ledger lacks %q", title)
+	}
 }
