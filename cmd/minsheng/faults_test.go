@@ -80,7 +80,7 @@ func newLiveSite(t *testing.T, bin, db string) *liveSite {
 	t.Helper()
 	for _, args := range [][]string{{"--username", "admin", "--role", "admin"}, {"--username", "dc", "--role", "supervisor", "--jurisdiction", "360112"}} {
 		cmd := exec.Command(bin, append([]string{"user", "add", "--password-stdin", "--db", db}, args...)...)
-		cmd.Stdin = strings.NewReader("serve-test-password\n")
+		cmd.Stdin = strings.NewReader(servePassword + "\n")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("user add %v: %v\n%s", args, err, out)
 		}
@@ -110,7 +110,7 @@ func newLiveSite(t *testing.T, bin, db string) *liveSite {
 			continue
 		}
 		name := fmt.Sprintf("rep%d", i)
-		ls.c.call(admin, "POST", "/api/v1/users", fmt.Sprintf(`{"username": %q, "role": "reporter", "unit_id": %q, "password": "serve-test-password"}`, name, u.ID), 201, nil)
+		ls.c.call(admin, "POST", "/api/v1/users", fmt.Sprintf(`{"username": %q, "role": "reporter", "unit_id": %q, "password": %q}`, name, u.ID, servePassword), 201, nil)
 		tokens[u.Name] = ls.c.login(name)
 	}
 	for _, p := range pv.Projects {

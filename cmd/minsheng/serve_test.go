@@ -31,7 +31,7 @@ func TestServeSurvivesKill(t *testing.T) {
 	userAdd := func(args ...string) {
 		t.Helper()
 		cmd := exec.Command(bin, append([]string{"user", "add", "--password-stdin", "--db", db}, args...)...)
-		cmd.Stdin = strings.NewReader("serve-test-password\n")
+		cmd.Stdin = strings.NewReader(servePassword + "\n")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("user add %v: %v\n%s", args, err, out)
 		}
@@ -67,7 +67,7 @@ func TestServeSurvivesKill(t *testing.T) {
 			unitID = u.ID
 		}
 	}
-	c.call(admin, "POST", "/api/v1/users", fmt.Sprintf(`{"username": "rsj", "role": "reporter", "unit_id": %q, "password": "serve-test-password"}`, unitID), 201, nil)
+	c.call(admin, "POST", "/api/v1/users", fmt.Sprintf(`{"username": "rsj", "role": "reporter", "unit_id": %q, "password": %q}`, unitID, servePassword), 201, nil)
 	rep := c.login("rsj")
 
 	p1 := pv.Projects[0]
@@ -181,10 +181,19 @@ type apiClient struct {
 	base string
 }
 
+// servePassword meets the default password rules of serve (three classes
+// of character); every account of these tests starts with it.
+const servePassword, changedPassword = "Serve-test-2024", "Serve-test-2025"
+
+// login logs a new account in. Its password was chosen by an
+// administrator (`user add`, POST /api/v1/users), so the server lets it
+// do nothing before it has changed it.
 func (c *apiClient) login(user string) string {
 	c.t.Helper()
 	var r struct{ Token string }
-	c.call("", "POST", "/api/v1/session", fmt.Sprintf(`{"username": %q, "password": "serve-test-password"}`, user), 201, &r)
+	c.call("", "POST", "/api/v1/session", fmt.Sprintf(`{"username": %q, "password": %q}`, user, servePassword), 201, &r)
+	c.call(r.Token, "GET", "/api/v1/reports", "", 403, nil)
+	c.call(r.Token, "PUT", "/api/v1/me/password", fmt.Sprintf(`{"old_password": %q, "new_password": %q}`, servePassword, changedPassword), 204, nil)
 	return r.Token
 }
 

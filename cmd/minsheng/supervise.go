@@ -6,23 +6,26 @@ import (
 	"io"
 	"text/tabwriter"
 
+	"minsheng/internal/config"
 	"minsheng/internal/plan"
 	"minsheng/internal/store"
 	"minsheng/internal/supervise"
 )
 
-// configFlag adds --config to a subcommand: the supervision rules (JSON),
-// defaulting to MINSHENG_SUPERVISION_CONFIG; without one the documented
-// defaults apply.
+// configFlag adds --config to a subcommand: the configuration file
+// (JSON: the supervision rules, and for serve the server and security
+// sections), defaulting to MINSHENG_CONFIG, then the older
+// MINSHENG_SUPERVISION_CONFIG; without one the documented defaults apply.
 func configFlag(fs *flag.FlagSet, e env) *string {
-	return fs.String("config", e.getenv("MINSHENG_SUPERVISION_CONFIG"), "督查规则配置文件（JSON，见 docs/督查规则.md；默认取 MINSHENG_SUPERVISION_CONFIG，否则用内置默认值）")
+	def := e.getenv("MINSHENG_CONFIG")
+	if def == "" {
+		def = e.getenv("MINSHENG_SUPERVISION_CONFIG")
+	}
+	return fs.String("config", def, "配置文件（JSON，见 docs/运维手册.md 与 docs/督查规则.md；默认取 MINSHENG_CONFIG，否则用内置默认值）")
 }
 
-func loadSupervisionConfig(path string) (supervise.Config, error) {
-	if path == "" {
-		return supervise.DefaultConfig(), nil
-	}
-	c, err := supervise.LoadConfig(path)
+func loadConfig(path string) (config.Config, error) {
+	c, err := config.Load(path)
 	if err != nil {
 		return c, err
 	}
@@ -30,21 +33,28 @@ func loadSupervisionConfig(path string) (supervise.Config, error) {
 }
 
 // openEngine opens the database and the supervision engine under the
-// configuration at cfgPath; the store takes the configured due day. On
-// failure it has said why on stderr and returns the exit status.
+// configuration at cfgPath. On failure it has said why on stderr and
+// returns the exit status.
 func openEngine(e env, dsn, cfgPath string) (*store.Store, *supervise.Engine, int) {
-	cfg, err := loadSupervisionConfig(cfgPath)
+	cfg, err := loadConfig(cfgPath)
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
 		return nil, nil, exitUnusable
 	}
+	return openEngineWith(e, dsn, cfg)
+}
+
+// openEngineWith opens the database under a loaded configuration: the
+// store takes the configured due day and identity rules.
+func openEngineWith(e env, dsn string, cfg config.Config) (*store.Store, *supervise.Engine, int) {
 	st, err := openStore(e, dsn)
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
 		return nil, nil, 1
 	}
 	st.DueDay = cfg.DueDay
-	return st, supervise.New(st, cfg), 0
+	cfg.Security.ApplyTo(st)
+	return st, supervise.New(st, cfg.Config), 0
 }
 
 // periodArg reads --period, defaulting to the month before now.

@@ -84,8 +84,12 @@ type User struct {
 	Disabled         bool      `json:"disabled"`
 	FailedLogins     int       `json:"-"`
 	LockedUntil      time.Time `json:"-"` // zero when not locked
-	CreatedAt        time.Time `json:"created_at"`
-	UpdatedAt        time.Time `json:"updated_at"`
+	// MustChangePassword: the password was set by an administrator, or is
+	// past its age; until it is changed the user may do nothing else.
+	MustChangePassword bool      `json:"-"`
+	PasswordChangedAt  time.Time `json:"-"`
+	CreatedAt          time.Time `json:"created_at"`
+	UpdatedAt          time.Time `json:"updated_at"`
 }
 
 // Validate checks a user before it is stored.

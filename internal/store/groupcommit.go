@@ -74,6 +74,15 @@ func (c *committer) do(ctx context.Context, actor *plan.User, fn func(t *tx) err
 	return r.err
 }
 
+// QueueDepth is how many writes wait for the database: on SQLite those
+// queued for the next batch, on PostgreSQL the connections in use.
+func (s *Store) QueueDepth() int {
+	if s.gc != nil {
+		return len(s.gc.reqs)
+	}
+	return s.w.Stats().InUse
+}
+
 // stop lets the queued writes finish and ends the loop.
 func (c *committer) stop() {
 	c.mu.Lock()

@@ -7,8 +7,13 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
+
+	"minsheng/internal/plan"
 )
 
 // PasswordParams are the argon2id parameters of new hashes (RFC 9106's
@@ -74,4 +79,42 @@ func CheckPassword(hash, password string) (bool, error) {
 	}
 	got := idKey([]byte(password), salt, t, m, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}
+
+// PasswordPolicy are the rules a new password must meet (GB/T 22239-2019
+// 身份鉴别: complexity, periodic change).
+type PasswordPolicy struct {
+	MinLength  int           // characters
+	MinClasses int           // of lower case, upper case, digits, anything else
+	History    int           // the last N passwords may not be used again
+	MaxAge     time.Duration // 0: passwords do not expire
+}
+
+// DefaultPasswordPolicy is the store's own: lenient on classes and age,
+// so that tools and tests may use simple passwords. The product's
+// configuration (internal/config) is stricter by default.
+var DefaultPasswordPolicy = PasswordPolicy{MinLength: 8, MinClasses: 1, History: 5}
+
+// Check says in Chinese what a password lacks.
+func (p PasswordPolicy) Check(password string) error {
+	if n := utf8.RuneCountInString(password); n < p.MinLength {
+		return plan.FieldError("password", "密码至少 %d 位（现为 %d 位）", p.MinLength, n)
+	}
+	var lower, upper, digit, other int
+	for _, r := range password {
+		switch {
+		case unicode.IsLower(r):
+			lower = 1
+		case unicode.IsUpper(r):
+			upper = 1
+		case unicode.IsDigit(r):
+			digit = 1
+		default:
+			other = 1
+		}
+	}
+	if lower+upper+digit+other < p.MinClasses {
+		return plan.FieldError("password", "密码须包含小写字母、大写字母、数字、其他符号中的至少 %d 类", p.MinClasses)
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"minsheng/internal/metrics"
 	"minsheng/internal/plan"
 )
 
@@ -494,7 +495,9 @@ func (s *Store) SaveReport(ctx context.Context, actor *plan.User, projectID stri
 // (stale version, wrong state), not_found, forbidden.
 func (s *Store) SubmitReport(ctx context.Context, actor *plan.User, projectID string, period plan.Period, version int) (*plan.Report, error) {
 	var out *plan.Report
+	submitted := false
 	err := s.write(ctx, actor, func(t *tx) error {
+		submitted = false
 		op, err := t.reportOp(projectID, period, plan.ActionEditReport)
 		if err != nil {
 			return err
@@ -529,8 +532,12 @@ func (s *Store) SubmitReport(ctx context.Context, actor *plan.User, projectID st
 			return staleConflict()
 		}
 		out, err = op.finish(plan.ReportSubmit, "")
+		submitted = err == nil
 		return err
 	})
+	if err == nil && submitted {
+		metrics.ReportsSubmitted.Inc()
+	}
 	return out, err
 }
 

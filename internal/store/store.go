@@ -111,7 +111,7 @@ var sqlitePragmas = []string{"busy_timeout(5000)", "foreign_keys(1)", "journal_m
 // Defaults of the Store's settings.
 const (
 	DefaultMaxAttachmentBytes = 20 << 20
-	DefaultSessionTTL         = 12 * time.Hour
+	DefaultSessionTTL         = 30 * time.Minute // idle: a session unused this long ends
 	DefaultMaxLoginFailures   = 5
 	DefaultLockout            = 15 * time.Minute
 )
@@ -133,6 +133,8 @@ type Store struct {
 	// MaxLoginFailures failed logins in a row lock an account for Lockout.
 	MaxLoginFailures int
 	Lockout          time.Duration
+	// Passwords are the rules of new passwords.
+	Passwords PasswordPolicy
 
 	postgres bool
 	dsn      string     // as given to Open: backups open it again
@@ -154,6 +156,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		SessionTTL:         DefaultSessionTTL,
 		MaxLoginFailures:   DefaultMaxLoginFailures,
 		Lockout:            DefaultLockout,
+		Passwords:          DefaultPasswordPolicy,
 		dsn:                dsn,
 	}
 	var err error
@@ -515,4 +518,12 @@ func strPtr(s sql.NullString) *string {
 
 func notFound(format string, args ...any) error {
 	return plan.Errorf(plan.ENotFound, format, args...)
+}
+
+// Ping checks that both pools reach the database (readiness).
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.w.PingContext(ctx); err != nil {
+		return mapError(err)
+	}
+	return mapError(s.r.PingContext(ctx))
 }

@@ -11,16 +11,18 @@ import (
 	"strings"
 	"time"
 
+	"minsheng/internal/metrics"
 	"minsheng/internal/plan"
 )
 
-const userColumns = "id, username, display_name, role, COALESCE(unit_id, ''), COALESCE(jurisdiction_code, ''), disabled, failed_logins, locked_until, created_at, updated_at"
+const userColumns = "id, username, display_name, role, COALESCE(unit_id, ''), COALESCE(jurisdiction_code, ''), disabled, failed_logins, locked_until, must_change_password, password_changed_at, created_at, updated_at"
 
 func scanUser(r interface{ Scan(...any) error }) (*plan.User, error) {
 	var u plan.User
-	var disabled int
-	var locked, created, updated string
-	err := r.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.UnitID, &u.JurisdictionCode, &disabled, &u.FailedLogins, &locked, &created, &updated)
+	var disabled, mustChange int
+	var locked, changed, created, updated string
+	err := r.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.UnitID, &u.JurisdictionCode, &disabled, &u.FailedLogins, &locked,
+		&mustChange, &changed, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("用户不存在")
 	}
@@ -29,18 +31,24 @@ func scanUser(r interface{ Scan(...any) error }) (*plan.User, error) {
 	}
 	u.Disabled = disabled != 0
 	u.LockedUntil = parseTS(locked)
+	u.MustChangePassword = mustChange != 0
 	u.CreatedAt, u.UpdatedAt = parseTS(created), parseTS(updated)
+	u.PasswordChangedAt = parseTS(changed)
+	if u.PasswordChangedAt.IsZero() {
+		u.PasswordChangedAt = u.CreatedAt
+	}
 	return &u, nil
 }
 
 // CreateUser stores a new user with an argon2id hash of password; it sets
 // u.ID and the times. A reporter's or contributor's jurisdiction is taken
-// from its unit when not given. Needs ActionManageUsers (admin).
-// Errors: invalid (fields, password shorter than 8), conflict (username
-// taken), forbidden.
+// from its unit when not given. The password must meet s.Passwords, and
+// its owner must change it at the first login: an administrator chose it.
+// Needs ActionManageUsers (admin). Errors: invalid (fields, password),
+// conflict (username taken), forbidden.
 func (s *Store) CreateUser(ctx context.Context, actor *plan.User, u *plan.User, password string) error {
-	if len([]rune(password)) < 8 {
-		return plan.FieldError("password", "密码至少 8 位")
+	if err := s.Passwords.Check(password); err != nil {
+		return err
 	}
 	hash, err := HashPassword(password)
 	if err != nil {
@@ -50,7 +58,12 @@ func (s *Store) CreateUser(ctx context.Context, actor *plan.User, u *plan.User, 
 		if err := plan.Authorize(actor, plan.ActionManageUsers, plan.Resource{Kind: plan.ResourceUser}); err != nil {
 			return err
 		}
-		return s.insertUser(t, u, hash)
+		if err := s.insertUser(t, u, hash); err != nil {
+			return err
+		}
+		u.MustChangePassword, u.PasswordChangedAt = true, t.now
+		_, err := t.exec("UPDATE users SET must_change_password = 1, password_changed_at = ? WHERE id = ?", ts(t.now), u.ID)
+		return err
 	})
 }
 
@@ -151,15 +164,14 @@ func (s *Store) ListUsers(ctx context.Context) ([]plan.User, error) {
 	return out, err
 }
 
-// SetPassword replaces a user's password and ends its sessions. Needs
-// ActionManageUsers, or the user itself. Errors: invalid, not_found,
-// forbidden.
+// SetPassword replaces a user's password (an administrator's reset) and
+// ends its sessions; its owner must change it at the next login. Needs
+// ActionManageUsers, or the user itself (then it is ChangePassword
+// without the old password: for tools). The password must meet
+// s.Passwords, including not being one of the last History ones.
+// Errors: invalid, not_found, forbidden.
 func (s *Store) SetPassword(ctx context.Context, actor *plan.User, userID, password string) error {
-	if len([]rune(password)) < 8 {
-		return plan.FieldError("password", "密码至少 8 位")
-	}
-	hash, err := HashPassword(password)
-	if err != nil {
+	if err := s.Passwords.Check(password); err != nil {
 		return err
 	}
 	return s.write(ctx, actor, func(t *tx) error {
@@ -168,18 +180,89 @@ func (s *Store) SetPassword(ctx context.Context, actor *plan.User, userID, passw
 				return err
 			}
 		}
-		res, err := t.exec("UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = '', updated_at = ? WHERE id = ?", hash, ts(t.now), userID)
+		return s.replacePassword(t, userID, password, actor.ID != userID)
+	})
+}
+
+// ChangePassword is a user changing its own password: the old one must be
+// right, the new one meet s.Passwords. Other sessions of the user end;
+// the one in use goes on. Errors: invalid (old password wrong, new one
+// weak or reused), unauthorized.
+func (s *Store) ChangePassword(ctx context.Context, actor *plan.User, oldPassword, newPassword string) error {
+	if actor == nil {
+		return plan.Errorf(plan.EUnauthorized, "请先登录")
+	}
+	if err := s.Passwords.Check(newPassword); err != nil {
+		return err
+	}
+	var hash string
+	if err := s.read(ctx, func(c conn) error {
+		return c.row("SELECT password_hash FROM users WHERE id = ?", actor.ID).Scan(&hash)
+	}); err != nil {
+		return err
+	}
+	if ok, err := CheckPassword(hash, oldPassword); err != nil || !ok {
+		return plan.FieldError("old_password", "原密码不正确")
+	}
+	return s.write(ctx, actor, func(t *tx) error { return s.replacePassword(t, actor.ID, newPassword, false) })
+}
+
+// replacePassword stores a new password hash, keeps the old one in the
+// history (the last s.Passwords.History), and refuses a password among
+// them. A reset by someone else ends every session of the user and
+// obliges a change at the next login.
+func (s *Store) replacePassword(t *tx, userID, password string, reset bool) error {
+	var current string
+	if err := t.row("SELECT password_hash FROM users WHERE id = ?", userID).Scan(&current); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("用户不存在")
+		}
+		return err
+	}
+	keep := s.Passwords.History
+	if keep > 0 {
+		old := []string{current}
+		rows, err := t.query("SELECT hash FROM password_history WHERE user_id = ? ORDER BY changed_at DESC", userID)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("用户不存在")
+		for rows.Next() {
+			var h string
+			if err := rows.Scan(&h); err != nil {
+				rows.Close()
+				return err
+			}
+			old = append(old, h)
 		}
+		rows.Close()
+		for _, h := range old[:min(len(old), keep)] {
+			if ok, _ := CheckPassword(h, password); ok {
+				return plan.FieldError("password", "新密码不能与最近 %d 次使用过的密码相同", keep)
+			}
+		}
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return err
+	}
+	if _, err := t.exec("INSERT INTO password_history (user_id, hash, changed_at) VALUES (?, ?, ?)", userID, current, ts(t.now)); err != nil {
+		return err
+	}
+	// Keep only what the rule needs (History-1 here plus the current hash).
+	if _, err := t.exec(`DELETE FROM password_history WHERE user_id = ? AND changed_at NOT IN
+		(SELECT changed_at FROM password_history WHERE user_id = ? ORDER BY changed_at DESC LIMIT ?)`, userID, userID, max(keep, 1)); err != nil {
+		return err
+	}
+	if _, err := t.exec("UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = '', must_change_password = ?, password_changed_at = ?, updated_at = ? WHERE id = ?",
+		hash, boolInt(reset), ts(t.now), ts(t.now), userID); err != nil {
+		return err
+	}
+	if reset {
 		if _, err := t.exec("DELETE FROM sessions WHERE user_id = ?", userID); err != nil {
 			return err
 		}
-		return t.audit("user.set_password", "user", userID, nil, map[string]string{"password": "（已更改）"})
-	})
+	}
+	return t.audit("user.set_password", "user", userID, nil, map[string]any{"password": "（已更改）", "reset_by_admin": reset})
 }
 
 // SetUserDisabled disables or re-enables a user; disabling ends its
@@ -242,6 +325,7 @@ func (s *Store) Authenticate(ctx context.Context, username, password string) (*p
 		return nil, wrong
 	}
 	if now.Before(u.LockedUntil) {
+		metrics.Logins.WithLabelValues("locked").Inc()
 		if ok {
 			return nil, plan.Errorf(plan.EUnauthorized, "连续登录失败次数过多，账号已锁定至 %s", u.LockedUntil.In(plan.Shanghai).Format("2006-01-02 15:04"))
 		}
@@ -275,10 +359,21 @@ func (s *Store) Authenticate(ctx context.Context, username, password string) (*p
 		return nil, err
 	}
 	if !ok {
+		metrics.Logins.WithLabelValues("failed").Inc()
 		return nil, wrong
 	}
+	metrics.Logins.WithLabelValues("ok").Inc()
 	u.FailedLogins, u.LockedUntil = 0, time.Time{}
+	s.markExpired(u, now)
 	return u, nil
+}
+
+// markExpired sets MustChangePassword on a user whose password is older
+// than s.Passwords.MaxAge: it must be changed before anything else.
+func (s *Store) markExpired(u *plan.User, now time.Time) {
+	if s.Passwords.MaxAge > 0 && now.Sub(u.PasswordChangedAt) > s.Passwords.MaxAge {
+		u.MustChangePassword = true
+	}
 }
 
 // dummyHash is checked against when the username is unknown.
@@ -346,9 +441,11 @@ func (s *Store) LookupSession(ctx context.Context, token string) (*Session, *pla
 	if err != nil {
 		return nil, nil, err
 	}
-	if !s.now().Before(sess.ExpiresAt) || u.Disabled {
+	now := s.now()
+	if !now.Before(sess.ExpiresAt) || u.Disabled {
 		return nil, nil, plan.Errorf(plan.EUnauthorized, "登录已失效，请重新登录")
 	}
+	s.markExpired(u, now)
 	return &sess, u, nil
 }
 

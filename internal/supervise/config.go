@@ -96,25 +96,35 @@ func LoadConfig(path string) (Config, error) {
 // ParseConfig reads configuration JSON over the defaults.
 func ParseConfig(b []byte) (Config, error) {
 	c := DefaultConfig()
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil {
-		var se *json.SyntaxError
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &se):
-			line := 1 + bytes.Count(b[:min(int(se.Offset), len(b))], []byte("\n"))
-			return Config{}, plan.Errorf(plan.EInvalid, "第 %d 行 JSON 格式错误：%v", line, se)
-		case errors.As(err, &te):
-			return Config{}, plan.FieldError(te.Field, "字段 %s 的类型应为 %s", te.Field, te.Type)
-		case strings.HasPrefix(err.Error(), "json: unknown field"):
-			return Config{}, plan.Errorf(plan.EInvalid, "未知的配置项 %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
-		case errors.Is(err, io.EOF):
-			return c, nil
-		}
-		return Config{}, plan.Errorf(plan.EInvalid, "配置格式错误：%v", err)
+	if err := DecodeStrict(b, &c); err != nil {
+		return Config{}, err
 	}
 	return c, c.Validate()
+}
+
+// DecodeStrict reads configuration JSON into v over what v holds (the
+// defaults): unknown fields and wrong types are errors in Chinese that
+// name the line or the field; an empty file changes nothing. The whole
+// configuration file (internal/config), of which these rules are a part,
+// is read the same way.
+func DecodeStrict(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case err == nil, errors.Is(err, io.EOF):
+		return nil
+	case errors.As(err, &se):
+		line := 1 + bytes.Count(b[:min(int(se.Offset), len(b))], []byte("\n"))
+		return plan.Errorf(plan.EInvalid, "第 %d 行 JSON 格式错误：%v", line, se)
+	case errors.As(err, &te):
+		return plan.FieldError(te.Field, "字段 %s 的类型应为 %s", te.Field, te.Type)
+	case strings.HasPrefix(err.Error(), "json: unknown field"):
+		return plan.Errorf(plan.EInvalid, "未知的配置项 %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+	}
+	return plan.Errorf(plan.EInvalid, "配置格式错误：%v", err)
 }
 
 // Validate checks every part of the configuration.

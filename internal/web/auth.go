@@ -63,6 +63,9 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			writeJSONError(w, http.StatusForbidden, "csrf", "页面已过期或请求来源无效，请刷新页面后重试", "")
 			return
 		}
+		if s.passwordGate(w, r, u) {
+			return
+		}
 		if s.Now().Sub(sess.LastSeenAt) > time.Minute {
 			if err := s.Store.TouchSession(r.Context(), token); err != nil {
 				s.fail(w, r, err)
@@ -161,6 +164,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	if strings.TrimSpace(req.Username) == "" || req.Password == "" {
 		s.fail(w, r, plan.FieldError("username", "请输入用户名和密码"))
+		return
+	}
+	if s.loginLimited(r, req.Username) != "" {
+		tooMany(w)
 		return
 	}
 	u, err := s.Store.Authenticate(r.Context(), req.Username, req.Password)

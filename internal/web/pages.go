@@ -130,6 +130,7 @@ func (s *Server) base(r *http.Request, title, active string) basePage {
 // flashMessages are the fixed success messages a redirect may ask for.
 var flashMessages = map[string]string{
 	"saved":            "已保存草稿。",
+	"own_password":     "密码已修改。",
 	"submitted":        "已报送，等待民生办/督查室审核。",
 	"accepted":         "已确认该报告。",
 	"returned":         "已退回，填报单位将看到退回理由。",

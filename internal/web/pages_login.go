@@ -35,6 +35,11 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusUnprocessableEntity, "请输入用户名和密码")
 		return
 	}
+	if s.loginLimited(r, username) != "" {
+		w.Header().Set("Retry-After", "60")
+		fail(http.StatusTooManyRequests, tooManyMessage)
+		return
+	}
 	u, err := s.Store.Authenticate(r.Context(), username, password)
 	if err != nil {
 		if plan.ErrorCode(err) == plan.EUnauthorized {

@@ -7,9 +7,11 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
+	"minsheng/internal/metrics"
 	"minsheng/internal/store"
 	"minsheng/internal/supervise"
 )
@@ -27,6 +29,19 @@ type Server struct {
 	Log    *slog.Logger
 	// SecureCookies marks the session cookie Secure; on behind TLS.
 	SecureCookies bool
+	// HSTS sends Strict-Transport-Security: the server speaks TLS.
+	HSTS bool
+	// RequirePasswordChange holds a user whose password must be changed
+	// (set by an administrator, or expired) to the password page. Off by
+	// default (tests and tools); serve turns it on.
+	RequirePasswordChange bool
+	// Limits are the rate limits (none by default; serve sets them from
+	// the configuration).
+	Limits Limits
+	// TrustedProxies may name the client in X-Forwarded-For;
+	// MetricsAllow may read /metrics (loopback by default).
+	TrustedProxies []netip.Prefix
+	MetricsAllow   []netip.Prefix
 	// MaxBodyBytes bounds a request body; uploads get MaxUploadBytes.
 	MaxBodyBytes   int64
 	MaxUploadBytes int64
@@ -53,7 +68,9 @@ func New(st *store.Store, log *slog.Logger) *Server {
 		MaxBodyBytes:   1 << 20,
 		MaxUploadBytes: st.MaxAttachmentBytes + 1<<20,
 		Now:            time.Now,
+		MetricsAllow:   []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("::1/128")},
 	}
+	metrics.SetQueueDepth(func() float64 { return float64(st.QueueDepth()) })
 	s.pageSet() // parse the templates now, not on the first request
 	return s
 }
@@ -66,11 +83,14 @@ func (s *Server) Handler() http.Handler {
 	static, _ := fs.Sub(staticFiles, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheForever(http.FileServerFS(static))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.HandleFunc("GET /metrics", s.metricsHandler())
 
-	var h http.Handler = mux
+	var h http.Handler = routeRecorder(mux)
 	h = s.authenticate(h)
+	h = s.limitPublic(h)
 	h = crossOrigin(h)
-	h = secureHeaders(h)
+	h = s.secureHeaders(h)
 	h = s.recoverPanics(h)
 	h = s.logRequests(h)
 	return h
