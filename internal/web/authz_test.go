@@ -81,6 +81,8 @@ func writeCases() []writeCase {
 	pngBody := upload{"file", "photo.png", nil} // filled in by the test
 	cases := []writeCase{
 		{route: "DELETE /api/v1/session", method: "DELETE", url: "/api/v1/session", allowed: all},
+		{route: "PUT /api/v1/me/password", method: "PUT", url: "/api/v1/me/password", allowed: all,
+			body: map[string]string{"old_password": testPassword, "new_password": "新的密码-secret-2"}},
 		{route: "POST /api/v1/plans/import", method: "POST", url: "/api/v1/plans/import", body: upload{},
 			allowed: map[string]int{supervisor: 201}},
 		{route: "PUT /api/v1/plans/{planID}", method: "PUT", url: "/api/v1/plans/{draft}", body: "{draftbody}", setup: importDraft,
