@@ -20,8 +20,9 @@
 //	store.go        Open, pools, transactions, placeholder rebinding
 //	audit.go        appending to the chain, VerifyAudit, AuditRows, AuditHead
 //	units.go        jurisdictions and units (find-or-create)
-//	users.go        users, Authenticate with lock-out, sessions
-//	password.go     HashPassword, CheckPassword (argon2id)
+//	users.go        users, Authenticate with lock-out, password changes and
+//	                history, sessions (idle timeout)
+//	password.go     HashPassword, CheckPassword (argon2id), PasswordPolicy
 //	plans.go        plan versions: import as draft, correct, publish, supersede
 //	projects.go     published projects, targets, sub-projects
 //	monthly.go      monthly plans: save, submit, approve, return, reopen
@@ -34,13 +35,14 @@
 //	indicators.go   targets of published plans for the comparison of standards, manual indicator mappings
 //	votes.go        人大票决: rounds, candidates, secret ballots, adoption into
 //	                the plan, the deputies' year-end evaluation
-//	backup.go       online copy of a SQLite file
+//	backup.go       online copy (VACUUM INTO, pg_dump) and checked restore
+//	anchor.go       daily anchors of the audit chain's head, checked by audit verify
 //	bulk.go         bulk loads (synthetic data) audited per batch, users with one hash
 //	groupcommit.go  SQLite: concurrent writes committed together
 //	stmtcache.go    SQLite: connections that keep their compiled statements
 //
 // Tables (migrations/sqlite and migrations/postgres, kept parallel):
-// jurisdictions, units, users, sessions; plans (one row per version, with
+// jurisdictions, units, users, sessions, password_history; plans (one row per version, with
 // the document JSON and source text), projects, project_units, targets,
 // subprojects (rows of the published version, stable IDs, retired_by when a
 // later version dropped them); monthly_plans, monthly_plan_targets,
