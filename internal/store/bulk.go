@@ -67,7 +67,7 @@ func (s *Store) BulkLoad(ctx context.Context, actor *plan.User, d *BulkData) (*B
 		}
 	}
 	sum := &BulkSummary{Label: d.Label, Rows: map[string]int{}}
-	err := s.write(ctx, actor, func(t *tx) error {
+	err := s.write(ctx, actor, func(t *tx) (err error) {
 		b := &bulkWriter{t: t, h: sha256.New(), rows: sum.Rows}
 		now := ts(t.now)
 		ins := b.table("jurisdictions", "code, name, level, parent_code, created_at", " ON CONFLICT (code) DO NOTHING")
@@ -106,6 +106,9 @@ func (s *Store) BulkLoad(ctx context.Context, actor *plan.User, d *BulkData) (*B
 		if err := b.flush(); err != nil {
 			return err
 		}
+		if sum.Rows["rollup_facts"], err = t.bulkFacts(d); err != nil {
+			return err
+		}
 		sum.SHA256 = hex.EncodeToString(b.h.Sum(nil))
 		return t.audit("bulk.load", "bulk", d.Label, nil, sum)
 	})
@@ -113,6 +116,60 @@ func (s *Store) BulkLoad(ctx context.Context, actor *plan.User, d *BulkData) (*B
 		return nil, err
 	}
 	return sum, nil
+}
+
+// bulkFacts computes the roll-up facts of the projects d wrote or wrote
+// monthly plans or reports for. The facts count as current (rollup_basis)
+// once every project in force has them, which holds after the first load
+// into an empty database: `minsheng gen` needs no rebuild afterwards.
+func (t *tx) bulkFacts(d *BulkData) (int, error) {
+	seen := map[string]bool{}
+	var ids []string
+	note := func(id string) {
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	for i := range d.Projects {
+		note(d.Projects[i].ID)
+	}
+	for i := range d.MonthlyPlans {
+		note(d.MonthlyPlans[i].ProjectID)
+	}
+	for i := range d.Reports {
+		note(d.Reports[i].ProjectID)
+	}
+	n := 0
+	for len(ids) > 0 {
+		part := ids[:min(len(ids), 1000)]
+		ids = ids[len(part):]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		scope := "p.id IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ") + ")"
+		projects, err := loadProjects(t.conn, scope, args, false)
+		if err != nil {
+			return 0, err
+		}
+		k, err := t.refreshFacts(projects, scope, args)
+		if err != nil {
+			return 0, err
+		}
+		n += k
+	}
+	var basis string
+	if err := t.row("SELECT basis FROM rollup_basis WHERE id = 1").Scan(&basis); err != nil || basis != "" {
+		return n, err
+	}
+	var missing int
+	if err := t.row(`SELECT COUNT(*) FROM projects p WHERE p.retired_by = ''
+		AND NOT EXISTS (SELECT 1 FROM rollup_facts f WHERE f.project_id = p.id)`).Scan(&missing); err != nil || missing > 0 {
+		return n, err
+	}
+	_, err := t.exec("UPDATE rollup_basis SET basis = ? WHERE id = 1", t.s.rollupBasis())
+	return n, err
 }
 
 func (b *bulkWriter) projects(projects []plan.ProjectRecord, now string) error {

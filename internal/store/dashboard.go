@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	"minsheng/internal/plan"
@@ -106,66 +105,9 @@ func (s *Store) Dashboard(ctx context.Context, jurisdictionCode string, period p
 				return err
 			}
 		}
-		// figures[project][month]
-		figures := map[string]map[time.Month]*monthFigures{}
-		rows, err = c.query(`SELECT r.project_id, r.period, r.state, r.submitted_at, r.investment_wan, r.disbursed_wan
-			FROM reports r JOIN projects p ON p.id = r.project_id
-			WHERE p.jurisdiction_code = ? AND p.year = ? AND p.retired_by = '' AND r.period >= ? AND r.period <= ?`,
-			jurisdictionCode, period.Year, plan.Period{Year: period.Year, Month: 1}.String(), period.String())
+		figures, err := loadFigures(c, "p.jurisdiction_code = ? AND p.year = ? AND p.retired_by = ''", []any{jurisdictionCode, period.Year},
+			plan.Period{Year: period.Year, Month: time.January}, period)
 		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var pid string
-			var per plan.Period
-			var f monthFigures
-			var submitted, inv, disb sql.NullString
-			if err := rows.Scan(&pid, &per, &f.state, &submitted, &inv, &disb); err != nil {
-				rows.Close()
-				return err
-			}
-			f.submittedAt = parseTSPtr(submitted)
-			if f.investment, err = scanDec(inv); err == nil {
-				f.disbursed, err = scanDec(disb)
-			}
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			f.actual = map[string]*plan.Decimal{}
-			if figures[pid] == nil {
-				figures[pid] = map[time.Month]*monthFigures{}
-			}
-			figures[pid][per.Month] = &f
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		rows, err = c.query(`SELECT r.project_id, r.period, rt.target_id, rt.actual FROM report_targets rt
-			JOIN reports r ON r.id = rt.report_id JOIN projects p ON p.id = r.project_id
-			WHERE p.jurisdiction_code = ? AND p.year = ? AND p.retired_by = '' AND r.period >= ? AND r.period <= ? AND rt.actual IS NOT NULL`,
-			jurisdictionCode, period.Year, plan.Period{Year: period.Year, Month: 1}.String(), period.String())
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var pid, tid string
-			var per plan.Period
-			var actual sql.NullString
-			if err := rows.Scan(&pid, &per, &tid, &actual); err != nil {
-				return err
-			}
-			v, err := scanDec(actual)
-			if err != nil {
-				return err
-			}
-			if f := figures[pid][per.Month]; f != nil {
-				f.actual[tid] = v
-			}
-		}
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		for i := range projects {

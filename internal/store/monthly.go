@@ -271,7 +271,7 @@ func (s *Store) moveMonthly(ctx context.Context, actor *plan.User, projectID str
 	reason = strings.TrimSpace(reason)
 	var out *plan.MonthlyPlan
 	err := s.write(ctx, actor, func(t *tx) error {
-		_, cur, err := t.monthlyOp(projectID, needed)
+		p, cur, err := t.monthlyOp(projectID, needed)
 		if err != nil {
 			return err
 		}
@@ -307,7 +307,14 @@ func (s *Store) moveMonthly(ctx context.Context, actor *plan.User, projectID str
 		if out, err = loadMonthlyPlan(t.conn, projectID); err != nil {
 			return err
 		}
-		return t.audit("monthly_plan."+string(action), "monthly_plan", projectID, cur, out)
+		if err := t.audit("monthly_plan."+string(action), "monthly_plan", projectID, cur, out); err != nil {
+			return err
+		}
+		if state != plan.MonthlyApproved && next != plan.MonthlyApproved {
+			return nil // what the roll-up reads is unchanged
+		}
+		_, err = t.refreshFacts([]plan.ProjectRecord{*p}, "p.id = ?", []any{p.ID})
+		return err
 	})
 	return out, err
 }

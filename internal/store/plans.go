@@ -284,8 +284,11 @@ func (s *Store) PublishPlan(ctx context.Context, actor *plan.User, id string) (*
 		}
 		now := t.now
 		pv.State, pv.PublishedAt, pv.PublishedBy, pv.Changes, pv.UpdatedAt = plan.PlanPublished, &now, actor.ID, changes, now
-		return t.audit("plan.publish", "plan", pv.ID, map[string]any{"state": plan.PlanDraft},
-			map[string]any{"state": plan.PlanPublished, "changes": changes, "projects": summary})
+		if err := t.audit("plan.publish", "plan", pv.ID, map[string]any{"state": plan.PlanDraft},
+			map[string]any{"state": plan.PlanPublished, "changes": changes, "projects": summary}); err != nil {
+			return err
+		}
+		return t.jurisdictionFacts(pv.JurisdictionCode, pv.Year)
 	})
 	return pv, err
 }

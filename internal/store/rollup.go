@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"runtime"
-	"sync"
 	"time"
 
 	"minsheng/internal/plan"
@@ -60,188 +58,190 @@ func codeRange(code string) (lo, hi string) {
 
 // Rollup sums, for a period, the dashboards of the jurisdictions code
 // covers that have a published plan for the period's year ("" covers
-// all): the same figures and rules as Dashboard, read for a hundred
-// jurisdictions at a time in seven queries rather than one Dashboard each
-// (docs/PERFORMANCE.md), a chunk per CPU at a time.
+// all): the same figures and rules as Dashboard, read from the roll-up
+// facts (rollupfacts.go), one row per project, rather than recomputed.
+// A project linked as the repeat of a higher one in the range is left
+// out (linkedDuplicates).
+// When the due day or the thresholds in force changed since the facts
+// were computed, it rebuilds them first (seconds at national scale).
 func (s *Store) Rollup(ctx context.Context, code string, period plan.Period) (*Rollup, error) {
+	if err := s.ensureFacts(ctx); err != nil {
+		return nil, err
+	}
 	lo, hi := codeRange(code)
+	overdue := period.IsLate(s.now(), s.DueDay)
+	dups, err := s.linkedDuplicates(ctx, code, period.Year) // links.go
+	if err != nil {
+		return nil, err
+	}
 	var codes []string
-	err := s.read(ctx, func(c conn) error {
-		rows, err := c.query(`SELECT DISTINCT jurisdiction_code FROM plans WHERE state = 'published' AND year = ?
-			AND jurisdiction_code >= ? AND jurisdiction_code <= ? ORDER BY jurisdiction_code`, period.Year, lo, hi)
+	lines := map[string]*RollupLine{}
+	err = s.read(ctx, func(c conn) error {
+		var err error
+		if codes, err = publishedCodes(c, period.Year, lo, hi); err != nil {
+			return err
+		}
+		rows, err := c.query("SELECT "+factColumns+" FROM rollup_facts WHERE period = ? AND jurisdiction_code >= ? AND jurisdiction_code <= ?",
+			period.String(), lo, hi)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var jc string
-			if err := rows.Scan(&jc); err != nil {
+			f, err := scanFact(rows)
+			if err != nil {
 				return err
 			}
-			codes = append(codes, jc)
+			if dups[f.project] {
+				continue
+			}
+			line := lines[f.jurisdiction]
+			if line == nil {
+				line = &RollupLine{JurisdictionCode: f.jurisdiction, ByState: map[string]int{}, ByStatus: map[plan.Status]int{}}
+				lines[f.jurisdiction] = line
+			}
+			line.Projects++
+			line.ByState[f.state]++
+			status := f.status
+			if f.open && overdue {
+				f.late = true
+				if status == plan.StatusDue {
+					status = plan.StatusNotReported
+				}
+			}
+			if f.late {
+				line.Late++
+			}
+			line.ByStatus[status]++
+			for _, x := range []struct{ sum, v *plan.Decimal }{{&line.PlannedInvestment, f.planned}, {&line.ActualInvestment, f.actual}, {&line.Disbursed, f.disbursed}} {
+				if x.v != nil {
+					*x.sum = x.sum.Add(*x.v)
+				}
+			}
 		}
 		return rows.Err()
 	})
 	if err != nil {
 		return nil, err
 	}
-	dups, err := s.linkedDuplicates(ctx, code, period.Year) // links.go
-	if err != nil {
-		return nil, err
-	}
-	const chunk = 100
-	n := (len(codes) + chunk - 1) / chunk
-	found := make([]map[string]*Dashboard, n)
-	errs := make([]error, n)
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < min(runtime.NumCPU(), n); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				part := codes[i*chunk : min(len(codes), (i+1)*chunk)]
-				found[i], errs[i] = s.dashboardsIn(ctx, part[0], part[len(part)-1], period, dups)
-			}
-		}()
-	}
-	for i := 0; i < n && ctx.Err() == nil; i++ {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	r := &Rollup{JurisdictionCode: code, Period: period, ByState: map[string]int{}, ByStatus: map[plan.Status]int{}, Items: []RollupLine{}}
-	for i, jc := range codes {
-		if errs[i/chunk] != nil {
-			return nil, errs[i/chunk]
+	r := newRollup(code, period)
+	for _, jc := range codes {
+		if line := lines[jc]; line != nil {
+			r.add(*line)
 		}
-		d := found[i/chunk][jc]
-		if d == nil {
-			continue // a plan without projects in force
-		}
-		line := RollupLine{JurisdictionCode: jc, Projects: d.Projects, ByState: d.ByState, ByStatus: map[plan.Status]int{}, Late: d.Late,
-			PlannedInvestment: d.PlannedInvestment, ActualInvestment: d.ActualInvestment, Disbursed: d.Disbursed}
-		for k := range d.Items {
-			line.ByStatus[d.Items[k].Status(period)]++
-		}
-		r.Plans++
-		r.Projects += line.Projects
-		r.Late += line.Late
-		for k, v := range line.ByState {
-			r.ByState[k] += v
-		}
-		for k, v := range line.ByStatus {
-			r.ByStatus[k] += v
-		}
-		r.PlannedInvestment = r.PlannedInvestment.Add(line.PlannedInvestment)
-		r.ActualInvestment = r.ActualInvestment.Add(line.ActualInvestment)
-		r.Disbursed = r.Disbursed.Add(line.Disbursed)
-		r.Items = append(r.Items, line)
 	}
 	return r, nil
 }
 
-// dashboardsIn is Dashboard for every jurisdiction with a code in [lo, hi],
-// by code, from one snapshot, leaving out the projects in skip.
-func (s *Store) dashboardsIn(ctx context.Context, lo, hi string, period plan.Period, skip map[string]bool) (map[string]*Dashboard, error) {
-	out := map[string]*Dashboard{}
-	now := s.now()
-	err := s.read(ctx, func(c conn) error {
-		scope := "p.jurisdiction_code >= ? AND p.jurisdiction_code <= ? AND p.year = ? AND p.retired_by = ''"
-		args := []any{lo, hi, period.Year}
-		projects, err := loadProjects(c, scope, args, false)
+func newRollup(code string, period plan.Period) *Rollup {
+	return &Rollup{JurisdictionCode: code, Period: period, ByState: map[string]int{}, ByStatus: map[plan.Status]int{}, Items: []RollupLine{}}
+}
+
+// add counts a jurisdiction's line into the totals.
+func (r *Rollup) add(line RollupLine) {
+	r.Plans++
+	r.Projects += line.Projects
+	r.Late += line.Late
+	for k, v := range line.ByState {
+		r.ByState[k] += v
+	}
+	for k, v := range line.ByStatus {
+		r.ByStatus[k] += v
+	}
+	r.PlannedInvestment = r.PlannedInvestment.Add(line.PlannedInvestment)
+	r.ActualInvestment = r.ActualInvestment.Add(line.ActualInvestment)
+	r.Disbursed = r.Disbursed.Add(line.Disbursed)
+	r.Items = append(r.Items, line)
+}
+
+// publishedCodes lists, in order, the jurisdictions in [lo, hi] with a
+// published plan for year.
+func publishedCodes(c conn, year int, lo, hi string) ([]string, error) {
+	rows, err := c.query(`SELECT DISTINCT jurisdiction_code FROM plans WHERE state = 'published' AND year = ?
+		AND jurisdiction_code >= ? AND jurisdiction_code <= ? ORDER BY jurisdiction_code`, year, lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var codes []string
+	for rows.Next() {
+		var jc string
+		if err := rows.Scan(&jc); err != nil {
+			return nil, err
+		}
+		codes = append(codes, jc)
+	}
+	return codes, rows.Err()
+}
+
+// loadFigures reads the reports from one month through another of the
+// projects scope selects (alias p) with their targets' actual values, by
+// project and month.
+func loadFigures(c conn, scope string, args []any, from, through plan.Period) (map[string]map[time.Month]*monthFigures, error) {
+	figures := map[string]map[time.Month]*monthFigures{}
+	args = append(args[:len(args):len(args)], from.String(), through.String())
+	rows, err := c.query(`SELECT r.project_id, r.period, r.state, r.submitted_at, r.investment_wan, r.disbursed_wan
+		FROM reports r JOIN projects p ON p.id = r.project_id WHERE `+scope+` AND r.period >= ? AND r.period <= ?`, args...)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var pid, per string
+		var f monthFigures
+		var submitted, inv, disb sql.NullString
+		if err := rows.Scan(&pid, &per, &f.state, &submitted, &inv, &disb); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		month, err := monthOf(per)
 		if err != nil {
-			return err
+			rows.Close()
+			return nil, err
 		}
-		plans, err := approvedPlansIn(c, scope, args)
+		f.submittedAt = parseTSPtr(submitted)
+		if f.investment, err = scanDec(inv); err == nil {
+			f.disbursed, err = scanDec(disb)
+		}
 		if err != nil {
-			return err
+			rows.Close()
+			return nil, err
 		}
-		figures := map[string]map[time.Month]*monthFigures{}
-		from, through := plan.Period{Year: period.Year, Month: 1}.String(), period.String()
-		rows, err := c.query(`SELECT r.project_id, r.period, r.state, r.submitted_at, r.investment_wan, r.disbursed_wan
-			FROM reports r JOIN projects p ON p.id = r.project_id WHERE `+scope+` AND r.period >= ? AND r.period <= ?`,
-			append(args, from, through)...)
+		f.actual = map[string]*plan.Decimal{}
+		if figures[pid] == nil {
+			figures[pid] = map[time.Month]*monthFigures{}
+		}
+		figures[pid][month] = &f
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = c.query(`SELECT r.project_id, r.period, rt.target_id, rt.actual FROM report_targets rt
+		JOIN reports r ON r.id = rt.report_id JOIN projects p ON p.id = r.project_id
+		WHERE `+scope+` AND r.period >= ? AND r.period <= ? AND rt.actual IS NOT NULL`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pid, per, tid string
+		var actual sql.NullString
+		if err := rows.Scan(&pid, &per, &tid, &actual); err != nil {
+			return nil, err
+		}
+		month, err := monthOf(per)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		for rows.Next() {
-			var pid, per string
-			var f monthFigures
-			var submitted, inv, disb sql.NullString
-			if err := rows.Scan(&pid, &per, &f.state, &submitted, &inv, &disb); err != nil {
-				rows.Close()
-				return err
-			}
-			month, err := monthOf(per)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			f.submittedAt = parseTSPtr(submitted)
-			if f.investment, err = scanDec(inv); err == nil {
-				f.disbursed, err = scanDec(disb)
-			}
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			f.actual = map[string]*plan.Decimal{}
-			if figures[pid] == nil {
-				figures[pid] = map[time.Month]*monthFigures{}
-			}
-			figures[pid][month] = &f
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		rows, err = c.query(`SELECT r.project_id, r.period, rt.target_id, rt.actual FROM report_targets rt
-			JOIN reports r ON r.id = rt.report_id JOIN projects p ON p.id = r.project_id
-			WHERE `+scope+` AND r.period >= ? AND r.period <= ? AND rt.actual IS NOT NULL`, append(args, from, through)...)
+		v, err := scanDec(actual)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var pid, per, tid string
-			var actual sql.NullString
-			if err := rows.Scan(&pid, &per, &tid, &actual); err != nil {
-				return err
-			}
-			month, err := monthOf(per)
-			if err != nil {
-				return err
-			}
-			v, err := scanDec(actual)
-			if err != nil {
-				return err
-			}
-			if f := figures[pid][month]; f != nil {
-				f.actual[tid] = v
-			}
+		if f := figures[pid][month]; f != nil {
+			f.actual[tid] = v
 		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for i := range projects {
-			p := &projects[i]
-			if skip[p.ID] {
-				continue
-			}
-			d := out[p.JurisdictionCode]
-			if d == nil {
-				d = &Dashboard{JurisdictionCode: p.JurisdictionCode, Period: period, ByState: map[string]int{}, Items: []DashboardProject{}}
-				out[p.JurisdictionCode] = d
-			}
-			d.Items = append(d.Items, s.dashboardProject(d, p, plans[p.ID], figures[p.ID], period, now))
-		}
-		return nil
-	})
-	return out, err
+	}
+	return figures, rows.Err()
 }
 
 // approvedPlansIn loads the approved monthly plans of the projects scope

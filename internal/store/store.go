@@ -29,7 +29,9 @@
 //	reports.go      reports: save, contribute, submit, accept, return, reopen,
 //	                revisions, review queue, missing and late reports
 //	attachments.go  evidence files, stored once per SHA-256
-//	dashboard.go    the roll-up of a jurisdiction for a month
+//	dashboard.go    the dashboard of a jurisdiction for a month
+//	rollup.go       Rollup: the dashboards of a city, province or the nation summed
+//	rollupfacts.go  the per-project, per-month facts Rollup reads, kept by writes
 //	tasksplit.go    任务分解: a target's shares among the jurisdictions below, their monthly figures, the roll-up
 //	links.go        a lower plan's repeat of a higher project: suggestions, links, left out of Rollup
 //	indicators.go   targets of published plans for the comparison of standards, manual indicator mappings
@@ -50,8 +52,32 @@
 // report_revisions, attachments, report_attachments; audit_log, audit_head;
 // target_shares, share_reports, project_links, indicator_overrides (levels);
 // vote_rounds, vote_candidates, vote_voters and vote_ballots (kept apart:
-// secret ballots), vote_evaluators and vote_evaluations.
+// secret ballots), vote_evaluators and vote_evaluations;
+// rollup_facts, rollup_basis (derived, below).
 // Money and target values are TEXT decimals, times TEXT in UTC.
+//
+// # Roll-up facts
+//
+// Rollup (a province, the nation) does not recompute every project's
+// year: it sums rollup_facts, one row per project in force and month of
+// its year holding what the dashboard line of that month says — report
+// state, late submission, status, money planned, invested and disbursed.
+// A fact is computed by Dashboard's own code as if the month were not yet
+// overdue; the one input that moves with the clock, whether a month with
+// no report or only a draft is overdue, is the same for every project of
+// the month and is applied when Rollup reads (such a month then counts as
+// late, and 临期 becomes 未报送). The facts are kept in the audited write
+// transaction that changes an input, after its audit row: report state
+// changes (a change that keeps the report counted or not counted updates
+// the month's state only; the others recompute the project's twelve
+// months), monthly plan approval and its reopening, plan publication
+// (new and retired projects), bulk loads. They also depend on the due day
+// and the status thresholds; rollup_basis records those they were
+// computed under, and Rollup rebuilds every fact first when the ones in
+// force differ. A new write that changes a report's figures, a monthly
+// plan or a project must keep the facts too (rollupfacts.go); the test
+// TestRollupMatchesComputation compares Rollup with the computation from
+// the reports themselves.
 //
 // # Writers
 //
@@ -91,6 +117,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -143,6 +170,8 @@ type Store struct {
 	w        *sql.DB    // writes (the single writer connection on SQLite)
 	r        *sql.DB    // reads
 	gc       *committer // SQLite: batches concurrent writes (groupcommit.go)
+
+	rebuildMu sync.Mutex // one rebuild of the roll-up facts at a time
 }
 
 // Open opens the database named by dsn and brings its schema up to date.

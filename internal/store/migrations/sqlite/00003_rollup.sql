@@ -1,0 +1,36 @@
+-- Roll-up facts: what Store.Rollup sums, kept per project and month by the
+-- write transactions that change their inputs (see rollupfacts.go and the
+-- package comment of store.go). Derived data: rebuilt whole when the rules
+-- they were computed under change (rollup_basis). Conventions as in 00001
+-- (keep ../sqlite and ../postgres parallel).
+
+-- +goose Up
+
+-- One row per project in force and month of its year. The key leads with
+-- the month and the jurisdiction, so that a roll-up reads one range.
+CREATE TABLE rollup_facts (
+    period            TEXT NOT NULL,
+    jurisdiction_code TEXT NOT NULL,
+    project_id        TEXT NOT NULL,
+    state             TEXT NOT NULL,              -- the month's report state, 'none' without one
+    open              INTEGER NOT NULL DEFAULT 0, -- 1: no report or a draft; late once the month is overdue
+    late              INTEGER NOT NULL DEFAULT 0, -- 1: submitted (or accepted) after the due day
+    status            TEXT NOT NULL,              -- plan.Status, an open month taken as not yet overdue
+    planned_wan       TEXT,
+    actual_wan        TEXT,
+    disbursed_wan     TEXT,
+    PRIMARY KEY (period, jurisdiction_code, project_id)
+) WITHOUT ROWID;
+CREATE INDEX rollup_facts_project ON rollup_facts (project_id);
+
+-- The rules the facts were computed under (due day, thresholds, version of
+-- the computation); '' until the first full computation.
+CREATE TABLE rollup_basis (
+    id    INTEGER PRIMARY KEY,
+    basis TEXT NOT NULL
+);
+INSERT INTO rollup_basis (id, basis) VALUES (1, '');
+
+-- +goose Down
+DROP TABLE rollup_basis;
+DROP TABLE rollup_facts;

@@ -1,0 +1,316 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"minsheng/internal/plan"
+)
+
+// Roll-up facts (table rollup_facts): for every project in force and
+// every month of its year, what Rollup counts and sums — the month's
+// report state, whether it came late, the project's status, the money
+// planned, invested and disbursed through the month. They are Dashboard's
+// figures, computed by the same code (dashboardProject, Status) when an
+// input changes, so that a roll-up reads one row per project instead of
+// recomputing every project's year.
+//
+// What is stored and what is derived when read: a fact is computed as if
+// the month were not yet overdue. The only input that changes with the
+// clock is whether a month without a counted report (none or a draft: the
+// "open" flag) is overdue; it is the same for every project of the month
+// (Period.IsLate(now, DueDay)), so Rollup applies it when it reads: an
+// open month then counts as late, and its status 临期 becomes 未报送.
+// Everything else — a late submission, the status run over the months
+// before, the figures carried from the latest counted report, planned
+// money from the approved monthly plan or month/12 of the annual
+// investment — depends only on rows in the database.
+//
+// Facts also depend on rules outside the database: the due day and the
+// status thresholds in force (supervise.Config). rollup_basis records
+// those the facts were computed under; when they differ from the ones in
+// force, Rollup first rebuilds every fact (rebuildFacts).
+//
+// Writes keep the facts in the transaction that changes an input, after
+// its audit row (on PostgreSQL the audit head's lock then orders a
+// rebuild and a write that touch the same project): report state
+// changes (reportFacts), monthly plan approval and its undoing, plan
+// publication (new projects, retired ones), and bulk loads.
+
+// factsVersion names the computation below: change it when the rules of
+// computeFacts change, and the stored facts are rebuilt.
+const factsVersion = "1"
+
+// rollupBasis names the rules in force that facts depend on.
+func (s *Store) rollupBasis() string {
+	return fmt.Sprintf("v%s due=%d thresholds=%s", factsVersion, s.DueDay, toJSON(plan.DefaultThresholds()))
+}
+
+// fact is one row of rollup_facts.
+type fact struct {
+	period, jurisdiction, project string
+	state                         string // plan.ReportState, "none" without a report
+	open, late                    bool
+	status                        plan.Status
+	planned, actual, disbursed    *plan.Decimal
+}
+
+func (f *fact) key() string { return f.period + "/" + f.jurisdiction + "/" + f.project }
+
+func (f *fact) values() []any {
+	return []any{f.period, f.jurisdiction, f.project, f.state, boolInt(f.open), boolInt(f.late), string(f.status),
+		decPtr(f.planned), decPtr(f.actual), decPtr(f.disbursed)}
+}
+
+func (f *fact) same(g *fact) bool {
+	return f.state == g.state && f.open == g.open && f.late == g.late && f.status == g.status &&
+		decEqual(f.planned, g.planned) && decEqual(f.actual, g.actual) && decEqual(f.disbursed, g.disbursed)
+}
+
+func decEqual(a, b *plan.Decimal) bool {
+	return a == nil && b == nil || a != nil && b != nil && a.Equal(b.Decimal)
+}
+
+const factColumns = "period, jurisdiction_code, project_id, state, open, late, status, planned_wan, actual_wan, disbursed_wan"
+
+func scanFact(r interface{ Scan(...any) error }) (fact, error) {
+	var f fact
+	var open, late int
+	var planned, actual, disbursed sql.NullString
+	if err := r.Scan(&f.period, &f.jurisdiction, &f.project, &f.state, &open, &late, &f.status, &planned, &actual, &disbursed); err != nil {
+		return f, err
+	}
+	f.open, f.late = open != 0, late != 0
+	var err error
+	if f.planned, err = scanDec(planned); err == nil {
+		if f.actual, err = scanDec(actual); err == nil {
+			f.disbursed, err = scanDec(disbursed)
+		}
+	}
+	return f, err
+}
+
+func openState(st plan.ReportState) bool { return st == "" || st == plan.ReportDraft }
+
+func countedState(st plan.ReportState) bool {
+	return st == plan.ReportSubmitted || st == plan.ReportAccepted
+}
+
+// computeFacts computes the facts of projects (retired ones have none),
+// whose approved monthly plans and reports scope (alias p) selects.
+func (s *Store) computeFacts(c conn, projects []plan.ProjectRecord, scope string, args []any) ([]fact, error) {
+	plans, err := approvedPlansIn(c, scope, args)
+	if err != nil {
+		return nil, err
+	}
+	// figures[year][project][month]: one query pair per year in scope.
+	figures := map[int]map[string]map[time.Month]*monthFigures{}
+	for i := range projects {
+		y := projects[i].Year
+		if figures[y] != nil || projects[i].RetiredBy != "" {
+			continue
+		}
+		if figures[y], err = loadFigures(c, scope+" AND p.year = ?", append(args[:len(args):len(args)], y),
+			plan.Period{Year: y, Month: time.January}, plan.Period{Year: y, Month: time.December}); err != nil {
+			return nil, err
+		}
+	}
+	var out []fact
+	for i := range projects {
+		p := &projects[i]
+		if p.RetiredBy != "" {
+			continue
+		}
+		for m := time.January; m <= time.December; m++ {
+			per := plan.Period{Year: p.Year, Month: m}
+			// The zero clock: no month is overdue yet (see above).
+			item := s.dashboardProject(&Dashboard{ByState: map[string]int{}}, p, plans[p.ID], figures[p.Year][p.ID], per, time.Time{})
+			f := fact{period: per.String(), jurisdiction: p.JurisdictionCode, project: p.ID, state: string(item.ReportState),
+				open: openState(item.ReportState), late: item.Late, status: item.Status(per),
+				planned: item.PlannedInvestment, actual: item.ActualInvestment, disbursed: item.Disbursed}
+			if f.state == "" {
+				f.state = "none"
+			}
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+// refreshFacts recomputes the facts of projects (scope, on alias p,
+// selects the same projects) and writes those that changed; facts of
+// retired projects are removed. It returns the number of rows written.
+func (t *tx) refreshFacts(projects []plan.ProjectRecord, scope string, args []any) (int, error) {
+	fs, err := t.s.computeFacts(t.conn, projects, scope, args)
+	if err != nil {
+		return 0, err
+	}
+	old := map[string]fact{}
+	rows, err := t.query("SELECT "+factColumns+" FROM rollup_facts WHERE project_id IN (SELECT p.id FROM projects p WHERE "+scope+")", args...)
+	if err != nil {
+		return 0, err
+	}
+	for rows.Next() {
+		f, err := scanFact(rows)
+		if err != nil {
+			rows.Close()
+			return 0, err
+		}
+		old[f.key()] = f
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	var changed []fact
+	for i := range fs {
+		k := fs[i].key()
+		if o, ok := old[k]; !ok || !o.same(&fs[i]) {
+			changed = append(changed, fs[i])
+		}
+		delete(old, k)
+	}
+	for _, o := range old {
+		if _, err := t.exec("DELETE FROM rollup_facts WHERE period = ? AND jurisdiction_code = ? AND project_id = ?", o.period, o.jurisdiction, o.project); err != nil {
+			return 0, err
+		}
+	}
+	return len(changed) + len(old), t.upsertFacts(changed)
+}
+
+// upsertFacts writes facts, several rows per statement.
+func (t *tx) upsertFacts(fs []fact) error {
+	const per = 500
+	for len(fs) > 0 {
+		n := min(per, len(fs))
+		var q strings.Builder
+		q.WriteString("INSERT INTO rollup_facts (" + factColumns + ") VALUES ")
+		args := make([]any, 0, n*10)
+		for i := range fs[:n] {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, fs[i].values()...)
+		}
+		q.WriteString(` ON CONFLICT (period, jurisdiction_code, project_id) DO UPDATE SET state = excluded.state, open = excluded.open,
+			late = excluded.late, status = excluded.status, planned_wan = excluded.planned_wan, actual_wan = excluded.actual_wan,
+			disbursed_wan = excluded.disbursed_wan`)
+		if _, err := t.exec(q.String(), args...); err != nil {
+			return err
+		}
+		fs = fs[n:]
+	}
+	return nil
+}
+
+// reportFacts keeps the facts of p after its report for period moved from
+// state before to after. A move that keeps the report counted (or not
+// counted) changes only the month's state; the others change figures
+// carried into later months, and p is recomputed.
+func (t *tx) reportFacts(p *plan.ProjectRecord, period plan.Period, before, after plan.ReportState) error {
+	if before == after {
+		return nil
+	}
+	if countedState(before) == countedState(after) {
+		_, err := t.exec("UPDATE rollup_facts SET state = ?, open = ? WHERE period = ? AND jurisdiction_code = ? AND project_id = ?",
+			string(after), boolInt(openState(after)), period.String(), p.JurisdictionCode, p.ID)
+		return err
+	}
+	_, err := t.refreshFacts([]plan.ProjectRecord{*p}, "p.id = ?", []any{p.ID})
+	return err
+}
+
+// jurisdictionFacts recomputes the facts of a jurisdiction's projects of
+// a year, retired ones included (after a publication).
+func (t *tx) jurisdictionFacts(code string, year int) error {
+	scope, args := "p.jurisdiction_code = ? AND p.year = ?", []any{code, year}
+	projects, err := loadProjects(t.conn, scope, args, false)
+	if err != nil {
+		return err
+	}
+	_, err = t.refreshFacts(projects, scope, args)
+	return err
+}
+
+// ensureFacts rebuilds the facts when the rules in force are not those
+// they were computed under.
+func (s *Store) ensureFacts(ctx context.Context) error {
+	want := s.rollupBasis()
+	stale := func() (bool, error) {
+		var have string
+		err := s.read(ctx, func(c conn) error { return c.row("SELECT basis FROM rollup_basis WHERE id = 1").Scan(&have) })
+		return have != want, err
+	}
+	if st, err := stale(); err != nil || !st {
+		return err
+	}
+	s.rebuildMu.Lock()
+	defer s.rebuildMu.Unlock()
+	if st, err := stale(); err != nil || !st {
+		return err
+	}
+	return s.rebuildFacts(ctx, want)
+}
+
+// rebuildFacts recomputes every project's facts, a hundred jurisdictions
+// per audited write, and records basis with the last.
+func (s *Store) rebuildFacts(ctx context.Context, basis string) error {
+	var codes []string
+	err := s.read(ctx, func(c conn) error {
+		rows, err := c.query("SELECT DISTINCT jurisdiction_code FROM projects ORDER BY jurisdiction_code")
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var jc string
+			if err := rows.Scan(&jc); err != nil {
+				return err
+			}
+			codes = append(codes, jc)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return err
+	}
+	const chunk = 100
+	for i := 0; i < len(codes) || i == 0; i += chunk {
+		part := codes[i:min(len(codes), i+chunk)]
+		last := i+chunk >= len(codes)
+		err := s.write(ctx, plan.SystemUser, func(t *tx) error {
+			info := map[string]any{"basis": basis}
+			if len(part) > 0 {
+				info["from"], info["to"] = part[0], part[len(part)-1]
+			}
+			// First, so that on PostgreSQL a write to one of these
+			// projects either committed before or waits (audit head).
+			if err := t.audit("rollup.rebuild", "rollup", "", nil, info); err != nil {
+				return err
+			}
+			if len(part) > 0 {
+				scope, args := "p.jurisdiction_code >= ? AND p.jurisdiction_code <= ?", []any{part[0], part[len(part)-1]}
+				projects, err := loadProjects(t.conn, scope, args, false)
+				if err != nil {
+					return err
+				}
+				if _, err := t.refreshFacts(projects, scope, args); err != nil {
+					return err
+				}
+			}
+			if !last {
+				return nil
+			}
+			_, err := t.exec("UPDATE rollup_basis SET basis = ? WHERE id = 1", basis)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
