@@ -117,4 +117,3 @@ func (s *Store) dashboardsIn(ctx context.Context, lo, hi string, period plan.Per
 	})
 	return out, err
 }
-
