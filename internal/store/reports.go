@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
 	"time"
 
@@ -96,82 +97,122 @@ func loadReports(c conn, where string, args []any) ([]storedReport, error) {
 	if err := rows.Err(); err != nil || len(out) == 0 {
 		return out, err
 	}
-	ids := "SELECT r.id" + from
+	return out, loadReportParts(c, out, index, "IN (SELECT r.id"+from+")", args, partAll)
+}
 
-	rows, err = c.query(`SELECT rt.report_id, rt.target_id, rt.actual, rt.note FROM report_targets rt JOIN targets t ON t.id = rt.target_id
-		WHERE rt.report_id IN (`+ids+`) ORDER BY rt.report_id, t.seq`, args...)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var rid string
-		var rt plan.ReportTarget
-		var actual sql.NullString
-		if err := rows.Scan(&rid, &rt.TargetID, &actual, &rt.Note); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if rt.Actual, err = scanDec(actual); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out[index[rid]].Targets = append(out[index[rid]].Targets, rt)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
+// Which of a report's child rows to read.
+type reportParts uint8
 
-	rows, err = c.query(`SELECT rc.report_id, rc.unit_id, u.name, rc.text, rc.investment_wan, rc.updated_at, rc.updated_by
-		FROM report_contributions rc JOIN units u ON u.id = rc.unit_id WHERE rc.report_id IN (`+ids+`) ORDER BY rc.report_id, u.name`, args...)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var rid, updated string
-		var ct plan.Contribution
-		var inv sql.NullString
-		if err := rows.Scan(&rid, &ct.UnitID, &ct.UnitName, &ct.Text, &inv, &updated, &ct.UpdatedBy); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if ct.Investment, err = scanDec(inv); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ct.UpdatedAt = parseTS(updated)
-		out[index[rid]].Contributions = append(out[index[rid]].Contributions, ct)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
+const (
+	partTargets reportParts = 1 << iota
+	partContributions
+	partAttachments
+	partAll = partTargets | partContributions | partAttachments
+)
 
-	rows, err = c.query(`SELECT ra.report_id, ra.sha256, ra.name, a.content_type, a.size, ra.added_at, ra.added_by
-		FROM report_attachments ra JOIN attachments a ON a.sha256 = ra.sha256 WHERE ra.report_id IN (`+ids+`) ORDER BY ra.report_id, ra.added_at, ra.name`, args...)
+// loadReportParts reads the parts of the reports out (index: by ID) whose
+// IDs the condition ids (e.g. "= ?" or "IN (subquery)") with args selects.
+func loadReportParts(c conn, out []storedReport, index map[string]int, ids string, args []any, parts reportParts) error {
+	if parts&partTargets != 0 {
+		rows, err := c.query(`SELECT rt.report_id, rt.target_id, rt.actual, rt.note FROM report_targets rt JOIN targets t ON t.id = rt.target_id
+			WHERE rt.report_id `+ids+` ORDER BY rt.report_id, t.seq`, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var rid string
+			var rt plan.ReportTarget
+			var actual sql.NullString
+			if err := rows.Scan(&rid, &rt.TargetID, &actual, &rt.Note); err != nil {
+				rows.Close()
+				return err
+			}
+			if rt.Actual, err = scanDec(actual); err != nil {
+				rows.Close()
+				return err
+			}
+			out[index[rid]].Targets = append(out[index[rid]].Targets, rt)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	if parts&partContributions != 0 {
+		rows, err := c.query(`SELECT rc.report_id, rc.unit_id, u.name, rc.text, rc.investment_wan, rc.updated_at, rc.updated_by
+			FROM report_contributions rc JOIN units u ON u.id = rc.unit_id WHERE rc.report_id `+ids+` ORDER BY rc.report_id, u.name`, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var rid, updated string
+			var ct plan.Contribution
+			var inv sql.NullString
+			if err := rows.Scan(&rid, &ct.UnitID, &ct.UnitName, &ct.Text, &inv, &updated, &ct.UpdatedBy); err != nil {
+				rows.Close()
+				return err
+			}
+			if ct.Investment, err = scanDec(inv); err != nil {
+				rows.Close()
+				return err
+			}
+			ct.UpdatedAt = parseTS(updated)
+			out[index[rid]].Contributions = append(out[index[rid]].Contributions, ct)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	if parts&partAttachments == 0 {
+		return nil
+	}
+	rows, err := c.query(`SELECT ra.report_id, ra.sha256, ra.name, a.content_type, a.size, ra.added_at, ra.added_by
+		FROM report_attachments ra JOIN attachments a ON a.sha256 = ra.sha256 WHERE ra.report_id `+ids+` ORDER BY ra.report_id, ra.added_at, ra.name`, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var rid, added string
 		var at plan.Attachment
 		if err := rows.Scan(&rid, &at.SHA256, &at.Name, &at.ContentType, &at.Size, &added, &at.AddedBy); err != nil {
-			return nil, err
+			return err
 		}
 		at.AddedAt = parseTS(added)
 		out[index[rid]].Attachments = append(out[index[rid]].Attachments, at)
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
-// loadReport returns the report of a project and period, or nil.
+// loadReport returns the report of a project and period with all its
+// parts, or nil.
 func loadReport(c conn, projectID string, period plan.Period) (*storedReport, error) {
-	rs, err := loadReports(c, "r.project_id = ? AND r.period = ?", []any{projectID, period.String()})
-	if err != nil || len(rs) == 0 {
+	return loadReportWith(c, projectID, period, partAll)
+}
+
+// loadReportWith returns the report of a project and period with the parts
+// asked for, or nil.
+func loadReportWith(c conn, projectID string, period plan.Period, parts reportParts) (*storedReport, error) {
+	sr, err := scanReport(c.row("SELECT "+reportColumns+" FROM reports r WHERE r.project_id = ? AND r.period = ?", projectID, period.String()))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
 		return nil, err
 	}
-	return &rs[0], nil
+	return sr, sr.loadParts(c, parts)
+}
+
+// loadParts reads the parts of one report.
+func (sr *storedReport) loadParts(c conn, parts reportParts) error {
+	if parts == 0 {
+		return nil
+	}
+	out := []storedReport{*sr}
+	err := loadReportParts(c, out, map[string]int{sr.ID: 0}, "= ?", []any{sr.ID}, parts)
+	*sr = out[0]
+	return err
 }
 
 // GetReport returns a project's report for a period, with its targets,
@@ -369,11 +410,12 @@ func (op *reportOp) previousAccepted() (*plan.Report, error) {
 	if op.period.Month == time.January {
 		return nil, nil
 	}
-	prev, err := loadReport(op.t.conn, op.project.ID, op.period.Prev())
+	prev, err := loadReportWith(op.t.conn, op.project.ID, op.period.Prev(), 0)
 	if err != nil || prev == nil || prev.State != plan.ReportAccepted {
 		return nil, err
 	}
-	return &prev.Report, nil
+	// Validation reads its figures and its targets' values only.
+	return &prev.Report, prev.loadParts(op.t.conn, partTargets)
 }
 
 func (op *reportOp) validate(r *plan.Report, submitting bool) (plan.Problems, error) {
@@ -387,11 +429,33 @@ func (op *reportOp) validate(r *plan.Report, submitting bool) (plan.Problems, er
 }
 
 // finish reloads the report, keeps a revision of it and audits the change.
+// Of the report's parts it reads again only those action writes; the
+// others are those read before.
 func (op *reportOp) finish(action plan.ReportAction, reason string) (*plan.Report, error) {
 	t := op.t
-	after, err := loadReport(t.conn, op.project.ID, op.period)
+	parts := reportParts(0)
+	switch action {
+	case plan.ReportSave:
+		parts = partTargets
+	case plan.ReportContribute:
+		parts = partContributions
+	case plan.ReportAttach:
+		parts = partAttachments
+	}
+	after, err := loadReportWith(t.conn, op.project.ID, op.period, parts)
 	if err != nil {
 		return nil, err
+	}
+	if op.cur != nil {
+		if parts&partTargets == 0 {
+			after.Targets = op.cur.Targets
+		}
+		if parts&partContributions == 0 {
+			after.Contributions = op.cur.Contributions
+		}
+		if parts&partAttachments == 0 {
+			after.Attachments = op.cur.Attachments
+		}
 	}
 	var seq int
 	if err := t.row("SELECT COALESCE(MAX(seq), 0) + 1 FROM report_revisions WHERE report_id = ?", after.ID).Scan(&seq); err != nil {

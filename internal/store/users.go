@@ -422,25 +422,21 @@ func (s *Store) CreateSession(ctx context.Context, userID string) (string, *Sess
 // LookupSession returns the session of a token and its user. Errors:
 // unauthorized (unknown or expired token, disabled user).
 func (s *Store) LookupSession(ctx context.Context, token string) (*Session, *plan.User, error) {
+	// One statement, outside a transaction (it is consistent by itself):
+	// every request with a token comes here.
 	var sess Session
-	var u *plan.User
-	err := s.read(ctx, func(c conn) error {
-		var created, seen, expires string
-		err := c.row("SELECT user_id, created_at, last_seen_at, expires_at FROM sessions WHERE token_hash = ?", tokenHash(token)).
-			Scan(&sess.UserID, &created, &seen, &expires)
-		if errors.Is(err, sql.ErrNoRows) {
-			return plan.Errorf(plan.EUnauthorized, "登录已失效，请重新登录")
-		}
-		if err != nil {
-			return err
-		}
-		sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = parseTS(created), parseTS(seen), parseTS(expires)
-		u, err = scanUser(c.row("SELECT "+userColumns+" FROM users WHERE id = ?", sess.UserID))
-		return err
-	})
+	var created, seen, expires string
+	c := conn{x: s.r, ctx: ctx, pg: s.postgres}
+	u, err := scanUser(withScanned(c.row(`SELECT s_user, s_created, s_seen, s_expires, `+userColumns+`
+		FROM (SELECT user_id AS s_user, created_at AS s_created, last_seen_at AS s_seen, expires_at AS s_expires
+		      FROM sessions WHERE token_hash = ?) ss JOIN users ON id = s_user`, tokenHash(token)), &sess.UserID, &created, &seen, &expires))
+	if plan.ErrorCode(err) == plan.ENotFound {
+		return nil, nil, plan.Errorf(plan.EUnauthorized, "登录已失效，请重新登录")
+	}
 	if err != nil {
 		return nil, nil, err
 	}
+	sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = parseTS(created), parseTS(seen), parseTS(expires)
 	now := s.now()
 	if !now.Before(sess.ExpiresAt) || u.Disabled {
 		return nil, nil, plan.Errorf(plan.EUnauthorized, "登录已失效，请重新登录")
@@ -448,6 +444,16 @@ func (s *Store) LookupSession(ctx context.Context, token string) (*Session, *pla
 	s.markExpired(u, now)
 	return &sess, u, nil
 }
+
+// withScanned scans the first columns of a row into first and hands the
+// rest on to the next Scan.
+func withScanned(r *sql.Row, first ...any) interface{ Scan(...any) error } {
+	return scanFunc(func(dest ...any) error { return r.Scan(append(first, dest...)...) })
+}
+
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
 
 // TouchSession extends a session by SessionTTL from now. It is not audited
 // (it would log every request) and it is cheap to skip: callers may touch
