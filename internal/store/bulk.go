@@ -85,11 +85,12 @@ func (s *Store) BulkLoad(ctx context.Context, actor *plan.User, d *BulkData) (*B
 				return err
 			}
 		}
-		ins = b.table("plans", `id, jurisdiction_code, year, version, state, rev, title, document, source_text, source_sha256,
+		ins = b.table("plans", `id, jurisdiction_code, year, version, state, rev, title, document, summary, source_text, source_sha256,
 			changes, created_at, created_by, updated_at, published_at, published_by`, "")
 		for _, p := range d.Plans {
 			version := max(p.Version, 1)
-			if err := ins.add(p.ID, p.JurisdictionCode, p.Year, version, string(plan.PlanPublished), 1, p.Document.Title, toJSON(&p.Document), "",
+			if err := ins.add(p.ID, p.JurisdictionCode, p.Year, version, string(plan.PlanPublished), 1, p.Document.Title, toJSON(&p.Document),
+				planSummaryJSON(&p.Document), "",
 				p.Document.Source.SHA256, "[]", now, actor.ID, now, now, actor.ID); err != nil {
 				return err
 			}

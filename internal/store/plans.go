@@ -61,9 +61,9 @@ func (t *tx) insertDraft(code string, doc *plan.Plan, sourceText string) (*plan.
 	}
 	pv := &plan.PlanVersion{ID: t.s.id("plan"), JurisdictionCode: code, Year: doc.Year, Version: last + 1, State: plan.PlanDraft,
 		Rev: 1, Document: *doc, SourceText: sourceText, CreatedAt: t.now, CreatedBy: t.actor.ID, UpdatedAt: t.now}
-	_, err := t.exec(`INSERT INTO plans (id, jurisdiction_code, year, version, state, rev, title, document, source_text, source_sha256,
-		changes, created_at, created_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?, ?)`,
-		pv.ID, code, pv.Year, pv.Version, string(pv.State), pv.Rev, doc.Title, toJSON(doc), sourceText, doc.Source.SHA256,
+	_, err := t.exec(`INSERT INTO plans (id, jurisdiction_code, year, version, state, rev, title, document, summary, source_text, source_sha256,
+		changes, created_at, created_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?, ?)`,
+		pv.ID, code, pv.Year, pv.Version, string(pv.State), pv.Rev, doc.Title, toJSON(doc), planSummaryJSON(doc), sourceText, doc.Source.SHA256,
 		ts(t.now), t.actor.ID, ts(t.now))
 	return pv, err
 }
@@ -197,8 +197,8 @@ func (s *Store) UpdateDraftPlan(ctx context.Context, actor *plan.User, id string
 // replaceDraft writes doc over the draft before, which an editor read at
 // rev, and audits it as action.
 func (t *tx) replaceDraft(before *plan.PlanVersion, rev int, doc *plan.Plan, action string) (*plan.PlanVersion, error) {
-	res, err := t.exec("UPDATE plans SET document = ?, title = ?, rev = rev + 1, updated_at = ? WHERE id = ? AND rev = ? AND state = 'draft'",
-		toJSON(doc), doc.Title, ts(t.now), before.ID, rev)
+	res, err := t.exec("UPDATE plans SET document = ?, summary = ?, title = ?, rev = rev + 1, updated_at = ? WHERE id = ? AND rev = ? AND state = 'draft'",
+		toJSON(doc), planSummaryJSON(doc), doc.Title, ts(t.now), before.ID, rev)
 	if err != nil {
 		return nil, err
 	}

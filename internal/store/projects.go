@@ -49,6 +49,13 @@ func getProject(c conn, id string) (*plan.ProjectRecord, error) {
 // ListProjects returns the projects f selects, by jurisdiction, year and
 // seq, each with units, targets and sub-projects.
 func (s *Store) ListProjects(ctx context.Context, f ProjectFilter) ([]plan.ProjectRecord, error) {
+	out, _, err := s.ProjectsPage(ctx, f, Page{})
+	return out, err
+}
+
+// ProjectsPage is one page of ListProjects and the cursor of the next.
+// Errors: invalid (cursor).
+func (s *Store) ProjectsPage(ctx context.Context, f ProjectFilter, pg Page) ([]plan.ProjectRecord, string, error) {
 	var where []string
 	var args []any
 	if f.PlanID != "" {
@@ -66,24 +73,39 @@ func (s *Store) ListProjects(ctx context.Context, f ProjectFilter) ([]plan.Proje
 	if !f.IncludeRetired {
 		where = append(where, "p.retired_by = ''")
 	}
-	if len(where) == 0 {
-		where = append(where, "1 = 1")
+	after, afterArgs, err := projectKeys.where(pg.After)
+	if err != nil {
+		return nil, "", err
 	}
+	where, args = append(where, after), append(args, afterArgs...)
 	var out []plan.ProjectRecord
-	err := s.read(ctx, func(c conn) error {
+	err = s.read(ctx, func(c conn) error {
 		var err error
-		out, err = loadProjects(c, strings.Join(where, " AND "), args, f.IncludeRetired)
+		out, err = loadProjectsPage(c, strings.Join(where, " AND "), args, f.IncludeRetired, pg.limit())
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, "", err
+	}
+	out, next := cut(pg, out, func(p *plan.ProjectRecord) []any { return []any{p.JurisdictionCode, p.Year, p.RetiredBy, p.Seq, p.ID} })
+	return out, next, nil
 }
+
+// projectKeys is the order of project lists.
+var projectKeys = keyset{{"p.jurisdiction_code", false}, {"p.year", false}, {"p.retired_by", false}, {"p.seq", false}, {"p.id", false}}
 
 // loadProjects reads the projects matching where (on alias p) and, in three
 // more queries, their units, targets and sub-projects.
 func loadProjects(c conn, where string, args []any, retiredTargets bool) ([]plan.ProjectRecord, error) {
+	return loadProjectsPage(c, where, args, retiredTargets, "")
+}
+
+// loadProjectsPage is loadProjects of the first rows in projectKeys order
+// that tail (Page.limit) keeps.
+func loadProjectsPage(c conn, where string, args []any, retiredTargets bool, tail string) ([]plan.ProjectRecord, error) {
 	rows, err := c.query(`SELECT p.id, p.plan_id, p.jurisdiction_code, p.year, p.seq, p.category_seq, p.category_title, p.title, p.text,
 		p.tags, p.leaders, p.investment_wan, p.retired_by, p.created_at, p.updated_at
-		FROM projects p WHERE `+where+` ORDER BY p.jurisdiction_code, p.year, p.retired_by, p.seq`, args...)
+		FROM projects p WHERE `+where+projectKeys.orderBy()+tail, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -119,6 +141,9 @@ func loadProjects(c conn, where string, args []any, retiredTargets bool) ([]plan
 		return out, err
 	}
 	sub := "SELECT p.id FROM projects p WHERE " + where
+	if tail != "" {
+		sub += projectKeys.orderBy() + tail
+	}
 
 	rows, err = c.query(`SELECT pu.project_id, pu.unit_id, u.name, pu.role FROM project_units pu JOIN units u ON u.id = pu.unit_id
 		WHERE pu.project_id IN (`+sub+`) ORDER BY pu.project_id, pu.role, pu.position`, args...)

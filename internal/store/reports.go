@@ -43,12 +43,15 @@ type ReportFilter struct {
 
 const reportColumns = `r.id, r.project_id, r.period, r.state, r.version, r.submitted_version, r.investment_wan, r.disbursed_wan,
 	r.progress, r.problems, r.next_steps, r.return_reason, r.created_at, r.updated_at, r.updated_by,
-	r.submitted_at, r.submitted_by, r.accepted_at, r.accepted_by`
+	r.submitted_at, r.submitted_by, r.accepted_at, r.accepted_by, p.jurisdiction_code, p.seq`
 
 // storedReport is a report with what the store keeps beside it.
 type storedReport struct {
 	plan.Report
 	submittedVersion int
+	// The project's, for the list's order (reportKeys).
+	jurisdictionCode string
+	seq              int
 }
 
 func scanReport(r interface{ Scan(...any) error }) (*storedReport, error) {
@@ -58,7 +61,7 @@ func scanReport(r interface{ Scan(...any) error }) (*storedReport, error) {
 	var created, updated string
 	if err := r.Scan(&rp.ID, &rp.ProjectID, &rp.Period, &rp.State, &rp.Version, &sr.submittedVersion, &inv, &disb,
 		&rp.Progress, &rp.Problems, &rp.NextSteps, &rp.ReturnReason, &created, &updated, &rp.UpdatedBy,
-		&submittedAt, &rp.SubmittedBy, &acceptedAt, &rp.AcceptedBy); err != nil {
+		&submittedAt, &rp.SubmittedBy, &acceptedAt, &rp.AcceptedBy, &sr.jurisdictionCode, &sr.seq); err != nil {
 		return nil, err
 	}
 	var err error
@@ -74,11 +77,15 @@ func scanReport(r interface{ Scan(...any) error }) (*storedReport, error) {
 	return &sr, nil
 }
 
+// reportKeys is the order of report lists.
+var reportKeys = keyset{{"p.jurisdiction_code", false}, {"r.period", false}, {"p.seq", false}, {"r.id", false}}
+
 // loadReports reads the reports matching where (alias r, with projects p
-// joined) and their targets, contributions and attachments.
-func loadReports(c conn, where string, args []any) ([]storedReport, error) {
+// joined) and their targets, contributions and attachments, in
+// reportKeys order; tail limits them (Page.limit).
+func loadReports(c conn, where string, args []any, tail string) ([]storedReport, error) {
 	from := " FROM reports r JOIN projects p ON p.id = r.project_id WHERE " + where
-	rows, err := c.query("SELECT "+reportColumns+from+" ORDER BY p.jurisdiction_code, r.period, p.seq", args...)
+	rows, err := c.query("SELECT "+reportColumns+from+reportKeys.orderBy()+tail, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +104,7 @@ func loadReports(c conn, where string, args []any) ([]storedReport, error) {
 	if err := rows.Err(); err != nil || len(out) == 0 {
 		return out, err
 	}
-	return out, loadReportParts(c, out, index, "IN (SELECT r.id"+from+")", args, partAll)
+	return out, loadReportParts(c, out, index, "IN (SELECT r.id"+from+reportKeys.orderBy()+tail+")", args, partAll)
 }
 
 // Which of a report's child rows to read.
@@ -194,7 +201,8 @@ func loadReport(c conn, projectID string, period plan.Period) (*storedReport, er
 // loadReportWith returns the report of a project and period with the parts
 // asked for, or nil.
 func loadReportWith(c conn, projectID string, period plan.Period, parts reportParts) (*storedReport, error) {
-	sr, err := scanReport(c.row("SELECT "+reportColumns+" FROM reports r WHERE r.project_id = ? AND r.period = ?", projectID, period.String()))
+	sr, err := scanReport(c.row("SELECT "+reportColumns+" FROM reports r JOIN projects p ON p.id = r.project_id WHERE r.project_id = ? AND r.period = ?",
+		projectID, period.String()))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -250,7 +258,19 @@ func (s *Store) GetReport(ctx context.Context, actor *plan.User, projectID strin
 // supervisor's review queue is State: submitted), by jurisdiction, period
 // and project seq.
 func (s *Store) ListReports(ctx context.Context, actor *plan.User, f ReportFilter) ([]plan.Report, error) {
-	where, args := []string{"1 = 1"}, []any{}
+	out, _, err := s.ReportsPage(ctx, actor, f, Page{})
+	return out, err
+}
+
+// ReportsPage is one page of ListReports and the cursor of the next.
+// A page holds at most pg.Limit reports, fewer when some of those in
+// the actor's range are not the actor's to read. Errors: invalid (cursor).
+func (s *Store) ReportsPage(ctx context.Context, actor *plan.User, f ReportFilter, pg Page) ([]plan.Report, string, error) {
+	after, afterArgs, err := reportKeys.where(pg.After)
+	if err != nil {
+		return nil, "", err
+	}
+	where, args := []string{after}, afterArgs
 	if f.JurisdictionCode != "" {
 		where, args = append(where, "p.jurisdiction_code = ?"), append(args, f.JurisdictionCode)
 	}
@@ -276,14 +296,18 @@ func (s *Store) ListReports(ctx context.Context, actor *plan.User, f ReportFilte
 	case actor != nil && actor.JurisdictionCode != "":
 		where, args = append(where, "p.jurisdiction_code LIKE ?"), append(args, plan.CoveredPrefix(actor.JurisdictionCode)+"%")
 	default:
-		return nil, nil // no jurisdiction, no unit: no report to read
+		return nil, "", nil // no jurisdiction, no unit: no report to read
 	}
 	var out []plan.Report
-	err := s.read(ctx, func(c conn) error {
-		rs, err := loadReports(c, strings.Join(where, " AND "), args)
+	var next string
+	err = s.read(ctx, func(c conn) error {
+		rs, err := loadReports(c, strings.Join(where, " AND "), args, pg.limit())
 		if err != nil {
 			return err
 		}
+		rs, next = cut(pg, rs, func(r *storedReport) []any {
+			return []any{r.jurisdictionCode, r.Period.String(), r.seq, r.ID}
+		})
 		projects := map[string]*plan.ProjectRecord{}
 		for _, sr := range rs {
 			p := projects[sr.ProjectID]
@@ -299,7 +323,7 @@ func (s *Store) ListReports(ctx context.Context, actor *plan.User, f ReportFilte
 		}
 		return nil
 	})
-	return out, err
+	return out, next, err
 }
 
 // ReportRevisions returns every kept state of a report, oldest first.

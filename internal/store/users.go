@@ -145,9 +145,23 @@ func (s *Store) GetUserByUsername(ctx context.Context, username string) (*plan.U
 
 // ListUsers returns all users by username.
 func (s *Store) ListUsers(ctx context.Context) ([]plan.User, error) {
+	out, _, err := s.UsersPage(ctx, Page{})
+	return out, err
+}
+
+// userKeys is the order of user lists.
+var userKeys = keyset{{"username", false}}
+
+// UsersPage is one page of ListUsers and the cursor of the next.
+// Errors: invalid (cursor).
+func (s *Store) UsersPage(ctx context.Context, pg Page) ([]plan.User, string, error) {
+	after, args, err := userKeys.where(pg.After)
+	if err != nil {
+		return nil, "", err
+	}
 	var out []plan.User
-	err := s.read(ctx, func(c conn) error {
-		rows, err := c.query("SELECT " + userColumns + " FROM users ORDER BY username")
+	err = s.read(ctx, func(c conn) error {
+		rows, err := c.query("SELECT "+userColumns+" FROM users WHERE "+after+userKeys.orderBy()+pg.limit(), args...)
 		if err != nil {
 			return err
 		}
@@ -161,7 +175,11 @@ func (s *Store) ListUsers(ctx context.Context) ([]plan.User, error) {
 		}
 		return rows.Err()
 	})
-	return out, err
+	if err != nil {
+		return nil, "", err
+	}
+	out, next := cut(pg, out, func(u *plan.User) []any { return []any{u.Username} })
+	return out, next, nil
 }
 
 // SetPassword replaces a user's password (an administrator's reset) and

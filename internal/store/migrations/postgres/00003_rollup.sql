@@ -1,8 +1,9 @@
--- Roll-up facts: what Store.Rollup sums, kept per project and month by the
--- write transactions that change their inputs (see rollupfacts.go and the
--- package comment of store.go). Derived data: rebuilt whole when the rules
--- they were computed under change (rollup_basis). Conventions as in 00001
--- (keep ../sqlite and ../postgres parallel).
+-- Derived data for reading at scale: the roll-up facts Store.Rollup sums,
+-- kept per project and month by the write transactions that change their
+-- inputs (see rollupfacts.go and the package comment of store.go), rebuilt
+-- whole when the rules they were computed under change (rollup_basis); and
+-- a summary of each plan for lists. Conventions as in 00001 (keep
+-- ../sqlite and ../postgres parallel).
 
 -- +goose Up
 
@@ -31,6 +32,17 @@ CREATE TABLE rollup_basis (
 );
 INSERT INTO rollup_basis (id, basis) VALUES (1, '');
 
+-- What a list of plans shows of a plan's document (store.PlanSummary:
+-- jurisdiction, doc_number, project_count, finding_count), so that the
+-- list reads no document.
+ALTER TABLE plans ADD COLUMN summary TEXT NOT NULL DEFAULT '{}';
+UPDATE plans SET summary = jsonb_build_object(
+    'jurisdiction', document::jsonb -> 'jurisdiction',
+    'doc_number', document::jsonb -> 'doc_number',
+    'project_count', CASE jsonb_typeof(document::jsonb -> 'projects') WHEN 'array' THEN jsonb_array_length(document::jsonb -> 'projects') ELSE 0 END,
+    'finding_count', CASE jsonb_typeof(document::jsonb -> 'findings') WHEN 'array' THEN jsonb_array_length(document::jsonb -> 'findings') ELSE 0 END)::text;
+
 -- +goose Down
+ALTER TABLE plans DROP COLUMN summary;
 DROP TABLE rollup_basis;
 DROP TABLE rollup_facts;

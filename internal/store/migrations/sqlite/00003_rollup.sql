@@ -1,8 +1,9 @@
--- Roll-up facts: what Store.Rollup sums, kept per project and month by the
--- write transactions that change their inputs (see rollupfacts.go and the
--- package comment of store.go). Derived data: rebuilt whole when the rules
--- they were computed under change (rollup_basis). Conventions as in 00001
--- (keep ../sqlite and ../postgres parallel).
+-- Derived data for reading at scale: the roll-up facts Store.Rollup sums,
+-- kept per project and month by the write transactions that change their
+-- inputs (see rollupfacts.go and the package comment of store.go), rebuilt
+-- whole when the rules they were computed under change (rollup_basis); and
+-- a summary of each plan for lists. Conventions as in 00001 (keep
+-- ../sqlite and ../postgres parallel).
 
 -- +goose Up
 
@@ -31,6 +32,17 @@ CREATE TABLE rollup_basis (
 );
 INSERT INTO rollup_basis (id, basis) VALUES (1, '');
 
+-- What a list of plans shows of a plan's document (store.PlanSummary:
+-- jurisdiction, doc_number, project_count, finding_count), so that the
+-- list reads no document.
+ALTER TABLE plans ADD COLUMN summary TEXT NOT NULL DEFAULT '{}';
+UPDATE plans SET summary = json_object(
+    'jurisdiction', json(json_extract(document, '$.jurisdiction')),
+    'doc_number', json_extract(document, '$.doc_number'),
+    'project_count', COALESCE(json_array_length(document, '$.projects'), 0),
+    'finding_count', COALESCE(json_array_length(document, '$.findings'), 0));
+
 -- +goose Down
+ALTER TABLE plans DROP COLUMN summary;
 DROP TABLE rollup_basis;
 DROP TABLE rollup_facts;
