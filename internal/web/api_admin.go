@@ -15,12 +15,17 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	us, err := s.Store.ListUsers(r.Context())
+	pg, err := pageOf(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, items(us))
+	us, next, err := s.Store.UsersPage(r.Context(), pg)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, page(us, next))
 }
 
 type createUserRequest struct {

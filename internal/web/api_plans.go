@@ -59,20 +59,6 @@ func planView(pv *plan.PlanVersion, projects []plan.ProjectRecord) apiPlan {
 	return v
 }
 
-// planSummary is a plan in a list: no projects.
-type planSummary struct {
-	ID               string            `json:"id"`
-	State            string            `json:"state"`
-	Version          int               `json:"version"`
-	JurisdictionCode string            `json:"jurisdiction_code"`
-	Jurisdiction     plan.Jurisdiction `json:"jurisdiction"`
-	Year             int               `json:"year"`
-	Title            string            `json:"title"`
-	DocNumber        *string           `json:"doc_number"`
-	Projects         int               `json:"project_count"`
-	Findings         int               `json:"finding_count"`
-}
-
 func (s *Server) listPlans(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := store.PlanFilter{JurisdictionCode: q.Get("jurisdiction"), State: plan.PlanState(q.Get("state"))}
@@ -84,23 +70,18 @@ func (s *Server) listPlans(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Year = year
 	}
-	pvs, err := s.Store.ListPlans(r.Context(), f)
+	pg, err := pageOf(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	u := userOf(r)
-	var out []planSummary
-	for i := range pvs {
-		pv := &pvs[i]
-		if !plan.Can(u, plan.ActionRead, plan.PlanResource(pv)) {
-			continue // other units never see a draft
-		}
-		d := pv.Document
-		out = append(out, planSummary{ID: pv.ID, State: string(pv.State), Version: pv.Version, JurisdictionCode: pv.JurisdictionCode,
-			Jurisdiction: d.Jurisdiction, Year: pv.Year, Title: d.Title, DocNumber: d.DocNumber, Projects: len(d.Projects), Findings: len(d.Findings)})
+	// Other units never see a draft.
+	out, next, err := s.Store.PlanSummaries(r.Context(), userOf(r), f, pg)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
-	writeJSON(w, http.StatusOK, items(out))
+	writeJSON(w, http.StatusOK, page(out, next))
 }
 
 // readablePlan loads a plan the caller may read.

@@ -22,7 +22,12 @@ func (s *Server) listProjects(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Year = year
 	}
-	ps, err := s.Store.ListProjects(r.Context(), f)
+	pg, err := pageOf(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ps, next, err := s.Store.ProjectsPage(r.Context(), f, pg)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -31,7 +36,7 @@ func (s *Server) listProjects(w http.ResponseWriter, r *http.Request) {
 	for i := range ps {
 		out[i] = projectView(&ps[i])
 	}
-	writeJSON(w, http.StatusOK, items(out))
+	writeJSON(w, http.StatusOK, page(out, next))
 }
 
 func (s *Server) getProject(w http.ResponseWriter, r *http.Request) {

@@ -186,10 +186,15 @@ func (s *Server) listReports(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Period = per
 	}
-	reps, err := s.Store.ListReports(r.Context(), userOf(r), f)
+	pg, err := pageOf(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, items(reps))
+	reps, next, err := s.Store.ReportsPage(r.Context(), userOf(r), f, pg)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, page(reps, next))
 }

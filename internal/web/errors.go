@@ -74,9 +74,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
-// list is how the API returns a collection.
+// list is how the API returns a collection; Next is the cursor of the
+// next page of a paged list (paging.go).
 type list[T any] struct {
-	Items []T `json:"items"`
+	Items []T    `json:"items"`
+	Next  string `json:"next,omitempty"`
 }
 
 func items[T any](xs []T) list[T] {
