@@ -37,6 +37,8 @@ type projectsPage struct {
 	Statuses   []plan.Status
 	Sorts      []sortLink
 	Desc       bool
+	Matching   int // rows that pass the filters, on every page
+	Pager      pager
 }
 
 // projectsPage: GET /projects — 项目列表 with filters (category, unit,
@@ -99,7 +101,7 @@ func (s *Server) projectsPage(w http.ResponseWriter, r *http.Request) {
 	for _, sl := range []struct{ key, label string }{{"seq", "序号"}, {"title", "项目"}, {"status", "状态"}, {"completion", "完成率"}, {"investment", "年度投资"}} {
 		v := url.Values{}
 		for k, vs := range q {
-			if k != "sort" && k != "dir" && k != "ok" {
+			if k != "sort" && k != "dir" && k != "ok" && k != "page" {
 				v[k] = vs
 			}
 		}
@@ -110,6 +112,8 @@ func (s *Server) projectsPage(w http.ResponseWriter, r *http.Request) {
 		}
 		pg.Sorts = append(pg.Sorts, sortLink{Key: sl.key, Label: sl.label, Href: "/projects?" + v.Encode(), Active: active, Desc: active && desc})
 	}
+	pg.Matching = len(pg.Rows)
+	pg.Rows, pg.Pager = paginate(r, pg.Rows)
 	s.render(w, r, http.StatusOK, "projects", pg)
 }
 

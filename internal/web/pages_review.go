@@ -19,7 +19,8 @@ type reviewItem struct {
 type reviewPage struct {
 	basePage
 	Jurisdiction string
-	Items        []reviewItem
+	Items        []reviewItem // this page's
+	Pager        pager
 	Monthly      []store.PendingMonthlyPlan
 	Returned     []reviewItem
 }
@@ -71,6 +72,7 @@ func (s *Server) reviewPage(w http.ResponseWriter, r *http.Request) {
 		s.pageFail(w, r, err)
 		return
 	}
+	pg.Items, pg.Pager = paginate(r, pg.Items)
 	if pg.Returned, err = items(plan.ReportReturned); err != nil {
 		s.pageFail(w, r, err)
 		return
