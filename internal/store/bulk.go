@@ -150,11 +150,7 @@ func (t *tx) bulkFacts(d *BulkData) (int, error) {
 			args[i] = id
 		}
 		scope := "p.id IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ") + ")"
-		projects, err := loadProjects(t.conn, scope, args, false)
-		if err != nil {
-			return 0, err
-		}
-		k, err := t.refreshFacts(projects, scope, args)
+		k, err := t.refreshFacts(nil, scope, args)
 		if err != nil {
 			return 0, err
 		}

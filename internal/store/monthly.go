@@ -307,14 +307,13 @@ func (s *Store) moveMonthly(ctx context.Context, actor *plan.User, projectID str
 		if out, err = loadMonthlyPlan(t.conn, projectID); err != nil {
 			return err
 		}
-		if err := t.audit("monthly_plan."+string(action), "monthly_plan", projectID, cur, out); err != nil {
-			return err
+		// What the roll-up reads changes with approval only.
+		if state == plan.MonthlyApproved || next == plan.MonthlyApproved {
+			if _, err := t.refreshFacts([]plan.ProjectRecord{*p}, "p.id = ?", []any{p.ID}); err != nil {
+				return err
+			}
 		}
-		if state != plan.MonthlyApproved && next != plan.MonthlyApproved {
-			return nil // what the roll-up reads is unchanged
-		}
-		_, err = t.refreshFacts([]plan.ProjectRecord{*p}, "p.id = ?", []any{p.ID})
-		return err
+		return t.audit("monthly_plan."+string(action), "monthly_plan", projectID, cur, out)
 	})
 	return out, err
 }

@@ -284,11 +284,11 @@ func (s *Store) PublishPlan(ctx context.Context, actor *plan.User, id string) (*
 		}
 		now := t.now
 		pv.State, pv.PublishedAt, pv.PublishedBy, pv.Changes, pv.UpdatedAt = plan.PlanPublished, &now, actor.ID, changes, now
-		if err := t.audit("plan.publish", "plan", pv.ID, map[string]any{"state": plan.PlanDraft},
-			map[string]any{"state": plan.PlanPublished, "changes": changes, "projects": summary}); err != nil {
+		if err := t.jurisdictionFacts(pv.JurisdictionCode, pv.Year); err != nil {
 			return err
 		}
-		return t.jurisdictionFacts(pv.JurisdictionCode, pv.Year)
+		return t.audit("plan.publish", "plan", pv.ID, map[string]any{"state": plan.PlanDraft},
+			map[string]any{"state": plan.PlanPublished, "changes": changes, "projects": summary})
 	})
 	return pv, err
 }

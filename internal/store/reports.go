@@ -481,23 +481,20 @@ func (op *reportOp) finish(action plan.ReportAction, reason string) (*plan.Repor
 			after.Attachments = op.cur.Attachments
 		}
 	}
-	var seq int
-	if err := t.row("SELECT COALESCE(MAX(seq), 0) + 1 FROM report_revisions WHERE report_id = ?", after.ID).Scan(&seq); err != nil {
-		return nil, err
-	}
+	// The next seq in the same statement: one round trip less per write.
 	if _, err := t.exec(`INSERT INTO report_revisions (report_id, seq, action, state, version, actor_id, at, reason, snapshot)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, after.ID, seq, string(action), string(after.State), after.Version, t.actor.ID,
-		ts(t.now), reason, toJSON(after.Report)); err != nil {
+		SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, CAST(? AS INTEGER), ?, ?, ?, ? FROM report_revisions WHERE report_id = ?`,
+		after.ID, string(action), string(after.State), after.Version, t.actor.ID, ts(t.now), reason, toJSON(after.Report), after.ID); err != nil {
 		return nil, err
 	}
 	var before any
 	if op.cur != nil {
 		before = op.cur.Report
 	}
-	if err := t.audit("report."+string(action), "report", after.ID, before, after.Report); err != nil {
+	if err := t.reportFacts(op.project, op.period, op.state(), after.State); err != nil {
 		return nil, err
 	}
-	if err := t.reportFacts(op.project, op.period, op.state(), after.State); err != nil {
+	if err := t.audit("report."+string(action), "report", after.ID, before, after.Report); err != nil {
 		return nil, err
 	}
 	return &after.Report, nil

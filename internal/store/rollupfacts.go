@@ -34,11 +34,13 @@ import (
 // those the facts were computed under; when they differ from the ones in
 // force, Rollup first rebuilds every fact (rebuildFacts).
 //
-// Writes keep the facts in the transaction that changes an input, after
-// its audit row (on PostgreSQL the audit head's lock then orders a
-// rebuild and a write that touch the same project): report state
+// Writes keep the facts in the transaction that changes an input, before
+// its audit row (so that on PostgreSQL the audit head's lock, which
+// serialises all writers, is not held while they compute): report state
 // changes (reportFacts), monthly plan approval and its undoing, plan
-// publication (new projects, retired ones), and bulk loads.
+// publication (new projects, retired ones), and bulk loads. Concurrent
+// writes to one project are ordered by the lock on its facts (see
+// refreshFacts).
 
 // factsVersion names the computation below: change it when the rules of
 // computeFacts change, and the stored facts are rebuilt.
@@ -140,16 +142,22 @@ func (s *Store) computeFacts(c conn, projects []plan.ProjectRecord, scope string
 	return out, nil
 }
 
-// refreshFacts recomputes the facts of projects (scope, on alias p,
-// selects the same projects) and writes those that changed; facts of
-// retired projects are removed. It returns the number of rows written.
+// refreshFacts recomputes the facts of the projects scope (on alias p)
+// selects and writes those that changed; facts of retired projects are
+// removed. projects are those projects when the caller has them loaded;
+// nil: they are loaded here. It returns the number of rows written.
+//
+// The project's current facts are read first, and on PostgreSQL locked
+// (FOR UPDATE): two writes to one project, or a write and a rebuild, then
+// compute one after the other, the second from what the first committed,
+// however they interleave otherwise.
 func (t *tx) refreshFacts(projects []plan.ProjectRecord, scope string, args []any) (int, error) {
-	fs, err := t.s.computeFacts(t.conn, projects, scope, args)
-	if err != nil {
-		return 0, err
+	q := "SELECT " + factColumns + " FROM rollup_facts WHERE project_id IN (SELECT p.id FROM projects p WHERE " + scope + ")"
+	if t.pg {
+		q += " FOR UPDATE"
 	}
 	old := map[string]fact{}
-	rows, err := t.query("SELECT "+factColumns+" FROM rollup_facts WHERE project_id IN (SELECT p.id FROM projects p WHERE "+scope+")", args...)
+	rows, err := t.query(q, args...)
 	if err != nil {
 		return 0, err
 	}
@@ -163,6 +171,15 @@ func (t *tx) refreshFacts(projects []plan.ProjectRecord, scope string, args []an
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	if projects == nil {
+		if projects, err = loadProjects(t.conn, scope, args, false); err != nil {
+			return 0, err
+		}
+	}
+	fs, err := t.s.computeFacts(t.conn, projects, scope, args)
+	if err != nil {
 		return 0, err
 	}
 	var changed []fact
@@ -227,12 +244,7 @@ func (t *tx) reportFacts(p *plan.ProjectRecord, period plan.Period, before, afte
 // jurisdictionFacts recomputes the facts of a jurisdiction's projects of
 // a year, retired ones included (after a publication).
 func (t *tx) jurisdictionFacts(code string, year int) error {
-	scope, args := "p.jurisdiction_code = ? AND p.year = ?", []any{code, year}
-	projects, err := loadProjects(t.conn, scope, args, false)
-	if err != nil {
-		return err
-	}
-	_, err = t.refreshFacts(projects, scope, args)
+	_, err := t.refreshFacts(nil, "p.jurisdiction_code = ? AND p.year = ?", []any{code, year})
 	return err
 }
 
@@ -287,18 +299,12 @@ func (s *Store) rebuildFacts(ctx context.Context, basis string) error {
 			if len(part) > 0 {
 				info["from"], info["to"] = part[0], part[len(part)-1]
 			}
-			// First, so that on PostgreSQL a write to one of these
-			// projects either committed before or waits (audit head).
 			if err := t.audit("rollup.rebuild", "rollup", "", nil, info); err != nil {
 				return err
 			}
 			if len(part) > 0 {
 				scope, args := "p.jurisdiction_code >= ? AND p.jurisdiction_code <= ?", []any{part[0], part[len(part)-1]}
-				projects, err := loadProjects(t.conn, scope, args, false)
-				if err != nil {
-					return err
-				}
-				if _, err := t.refreshFacts(projects, scope, args); err != nil {
+				if _, err := t.refreshFacts(nil, scope, args); err != nil {
 					return err
 				}
 			}
