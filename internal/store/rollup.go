@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"minsheng/internal/plan"
@@ -59,7 +60,8 @@ func codeRange(code string) (lo, hi string) {
 // Rollup sums, for a period, the dashboards of the jurisdictions code
 // covers that have a published plan for the period's year ("" covers
 // all): the same figures and rules as Dashboard, read from the roll-up
-// facts (rollupfacts.go), one row per project, rather than recomputed.
+// totals (rolluptotals.go), one row per jurisdiction, rather than
+// recomputed from every project.
 // A project linked as the repeat of a higher one in the range is left
 // out (linkedDuplicates).
 // When the due day or the thresholds in force changed since the facts
@@ -75,14 +77,37 @@ func (s *Store) Rollup(ctx context.Context, code string, period plan.Period) (*R
 		return nil, err
 	}
 	var codes []string
-	lines := map[string]*RollupLine{}
+	lines := map[string]*total{}
 	err = s.read(ctx, func(c conn) error {
 		var err error
 		if codes, err = publishedCodes(c, period.Year, lo, hi); err != nil {
 			return err
 		}
-		rows, err := c.query("SELECT "+factColumns+" FROM rollup_facts WHERE period = ? AND jurisdiction_code >= ? AND jurisdiction_code <= ?",
+		rows, err := c.query("SELECT "+totalColumns+" FROM rollup_totals WHERE period = ? AND jurisdiction_code >= ? AND jurisdiction_code <= ?",
 			period.String(), lo, hi)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			t, err := scanTotal(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			lines[t.JurisdictionCode] = t
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || len(dups) == 0 {
+			return err
+		}
+		// Repeats of a higher project in the range are counted out.
+		ids := make([]any, 0, len(dups)+1)
+		ids = append(ids, period.String())
+		for id := range dups {
+			ids = append(ids, id)
+		}
+		rows, err = c.query("SELECT "+factColumns+" FROM rollup_facts WHERE period = ? AND project_id IN ("+
+			strings.TrimSuffix(strings.Repeat("?, ", len(dups)), ", ")+")", ids...)
 		if err != nil {
 			return err
 		}
@@ -92,31 +117,8 @@ func (s *Store) Rollup(ctx context.Context, code string, period plan.Period) (*R
 			if err != nil {
 				return err
 			}
-			if dups[f.project] {
-				continue
-			}
-			line := lines[f.jurisdiction]
-			if line == nil {
-				line = &RollupLine{JurisdictionCode: f.jurisdiction, ByState: map[string]int{}, ByStatus: map[plan.Status]int{}}
-				lines[f.jurisdiction] = line
-			}
-			line.Projects++
-			line.ByState[f.state]++
-			status := f.status
-			if f.open && overdue {
-				f.late = true
-				if status == plan.StatusDue {
-					status = plan.StatusNotReported
-				}
-			}
-			if f.late {
-				line.Late++
-			}
-			line.ByStatus[status]++
-			for _, x := range []struct{ sum, v *plan.Decimal }{{&line.PlannedInvestment, f.planned}, {&line.ActualInvestment, f.actual}, {&line.Disbursed, f.disbursed}} {
-				if x.v != nil {
-					*x.sum = x.sum.Add(*x.v)
-				}
+			if t := lines[f.jurisdiction]; t != nil {
+				t.add(&f, -1)
 			}
 		}
 		return rows.Err()
@@ -126,8 +128,8 @@ func (s *Store) Rollup(ctx context.Context, code string, period plan.Period) (*R
 	}
 	r := newRollup(code, period)
 	for _, jc := range codes {
-		if line := lines[jc]; line != nil {
-			r.add(*line)
+		if t := lines[jc]; t != nil && t.Projects > 0 {
+			r.add(t.line(overdue))
 		}
 	}
 	return r, nil

@@ -11,7 +11,8 @@ import (
 )
 
 // Roll-up facts (table rollup_facts): for every project in force and
-// every month of its year, what Rollup counts and sums — the month's
+// every month of its year, what Rollup counts and sums (summed again per
+// jurisdiction and month in rollup_totals, rolluptotals.go) — the month's
 // report state, whether it came late, the project's status, the money
 // planned, invested and disbursed through the month. They are Dashboard's
 // figures, computed by the same code (dashboardProject, Status) when an
@@ -183,10 +184,18 @@ func (t *tx) refreshFacts(projects []plan.ProjectRecord, scope string, args []an
 		return 0, err
 	}
 	var changed []fact
+	touched := map[string]map[string]bool{} // the totals to recompute
+	touch := func(f *fact) {
+		if touched[f.jurisdiction] == nil {
+			touched[f.jurisdiction] = map[string]bool{}
+		}
+		touched[f.jurisdiction][f.period] = true
+	}
 	for i := range fs {
 		k := fs[i].key()
 		if o, ok := old[k]; !ok || !o.same(&fs[i]) {
 			changed = append(changed, fs[i])
+			touch(&fs[i])
 		}
 		delete(old, k)
 	}
@@ -194,8 +203,12 @@ func (t *tx) refreshFacts(projects []plan.ProjectRecord, scope string, args []an
 		if _, err := t.exec("DELETE FROM rollup_facts WHERE period = ? AND jurisdiction_code = ? AND project_id = ?", o.period, o.jurisdiction, o.project); err != nil {
 			return 0, err
 		}
+		touch(&o)
 	}
-	return len(changed) + len(old), t.upsertFacts(changed)
+	if err := t.upsertFacts(changed); err != nil {
+		return 0, err
+	}
+	return len(changed) + len(old), t.retotal(touched)
 }
 
 // upsertFacts writes facts, several rows per statement.
@@ -233,9 +246,11 @@ func (t *tx) reportFacts(p *plan.ProjectRecord, period plan.Period, before, afte
 		return nil
 	}
 	if countedState(before) == countedState(after) {
-		_, err := t.exec("UPDATE rollup_facts SET state = ?, open = ? WHERE period = ? AND jurisdiction_code = ? AND project_id = ?",
-			string(after), boolInt(openState(after)), period.String(), p.JurisdictionCode, p.ID)
-		return err
+		if _, err := t.exec("UPDATE rollup_facts SET state = ?, open = ? WHERE period = ? AND jurisdiction_code = ? AND project_id = ?",
+			string(after), boolInt(openState(after)), period.String(), p.JurisdictionCode, p.ID); err != nil {
+			return err
+		}
+		return t.retotal(map[string]map[string]bool{p.JurisdictionCode: {period.String(): true}})
 	}
 	_, err := t.refreshFacts([]plan.ProjectRecord{*p}, "p.id = ?", []any{p.ID})
 	return err
@@ -305,6 +320,33 @@ func (s *Store) rebuildFacts(ctx context.Context, basis string) error {
 			if len(part) > 0 {
 				scope, args := "p.jurisdiction_code >= ? AND p.jurisdiction_code <= ?", []any{part[0], part[len(part)-1]}
 				if _, err := t.refreshFacts(nil, scope, args); err != nil {
+					return err
+				}
+				// Every total of the range, not only those of changed facts.
+				if _, err := t.exec("DELETE FROM rollup_totals WHERE jurisdiction_code >= ? AND jurisdiction_code <= ?", args...); err != nil {
+					return err
+				}
+				touched := map[string]map[string]bool{}
+				rows, err := t.query("SELECT DISTINCT jurisdiction_code, period FROM rollup_facts WHERE jurisdiction_code >= ? AND jurisdiction_code <= ?", args...)
+				if err != nil {
+					return err
+				}
+				for rows.Next() {
+					var jc, per string
+					if err := rows.Scan(&jc, &per); err != nil {
+						rows.Close()
+						return err
+					}
+					if touched[jc] == nil {
+						touched[jc] = map[string]bool{}
+					}
+					touched[jc][per] = true
+				}
+				rows.Close()
+				if err := rows.Err(); err != nil {
+					return err
+				}
+				if err := t.retotal(touched); err != nil {
 					return err
 				}
 			}

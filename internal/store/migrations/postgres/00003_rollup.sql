@@ -24,6 +24,25 @@ CREATE TABLE rollup_facts (
 );
 CREATE INDEX rollup_facts_project ON rollup_facts (project_id);
 
+-- The facts of a jurisdiction's projects for a month, summed (kept with
+-- the facts): a national roll-up reads a row per county, not per project.
+-- by_state and by_status are JSON counts; open counts the open months,
+-- open_due those of them whose status is 临期 (未报送 once overdue).
+CREATE TABLE rollup_totals (
+    period            TEXT NOT NULL,
+    jurisdiction_code TEXT NOT NULL,
+    projects          INTEGER NOT NULL,
+    by_state          TEXT NOT NULL,
+    by_status         TEXT NOT NULL,
+    late              INTEGER NOT NULL,
+    open              INTEGER NOT NULL,
+    open_due          INTEGER NOT NULL,
+    planned_wan       TEXT NOT NULL,
+    actual_wan        TEXT NOT NULL,
+    disbursed_wan     TEXT NOT NULL,
+    PRIMARY KEY (period, jurisdiction_code)
+);
+
 -- The rules the facts were computed under (due day, thresholds, version of
 -- the computation); '' until the first full computation.
 CREATE TABLE rollup_basis (
@@ -45,4 +64,5 @@ UPDATE plans SET summary = jsonb_build_object(
 -- +goose Down
 ALTER TABLE plans DROP COLUMN summary;
 DROP TABLE rollup_basis;
+DROP TABLE rollup_totals;
 DROP TABLE rollup_facts;

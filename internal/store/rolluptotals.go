@@ -1,0 +1,170 @@
+package store
+
+import (
+	"database/sql"
+	"sort"
+	"strings"
+
+	"minsheng/internal/plan"
+)
+
+// Roll-up totals (table rollup_totals): the facts of a jurisdiction's
+// projects for a month, summed, so that a national roll-up reads one row
+// per county. They are recomputed from the facts of that jurisdiction and
+// month whenever one of those facts is written (retotal), in the same
+// transaction. What depends on the clock stays apart as in the facts:
+// Open counts the open months and OpenDue those of them that are 临期,
+// which Rollup turns into late and 未报送 once the month is overdue.
+
+// total is a jurisdiction's line of a month before the clock is applied.
+type total struct {
+	RollupLine
+	Open, OpenDue int
+}
+
+func newTotal(jc string) *total {
+	return &total{RollupLine: RollupLine{JurisdictionCode: jc, ByState: map[string]int{}, ByStatus: map[plan.Status]int{}}}
+}
+
+// add counts a fact in (sign 1) or out (sign -1).
+func (t *total) add(f *fact, sign int) {
+	t.Projects += sign
+	t.ByState[f.state] += sign
+	t.ByStatus[f.status] += sign
+	if f.late {
+		t.Late += sign
+	}
+	if f.open {
+		t.Open += sign
+		if f.status == plan.StatusDue {
+			t.OpenDue += sign
+		}
+	}
+	for _, x := range []struct{ sum, v *plan.Decimal }{{&t.PlannedInvestment, f.planned}, {&t.ActualInvestment, f.actual}, {&t.Disbursed, f.disbursed}} {
+		switch {
+		case x.v == nil:
+		case sign > 0:
+			*x.sum = x.sum.Add(*x.v)
+		default:
+			*x.sum = x.sum.Sub(*x.v)
+		}
+	}
+}
+
+// line applies the clock: an open month that is overdue is late, and 临期
+// becomes 未报送. Counts that fell to zero are dropped.
+func (t *total) line(overdue bool) RollupLine {
+	l := t.RollupLine
+	if overdue && t.Open > 0 {
+		l.Late += t.Open
+		l.ByStatus[plan.StatusDue] -= t.OpenDue
+		l.ByStatus[plan.StatusNotReported] += t.OpenDue
+	}
+	for k, v := range l.ByState {
+		if v == 0 {
+			delete(l.ByState, k)
+		}
+	}
+	for k, v := range l.ByStatus {
+		if v == 0 {
+			delete(l.ByStatus, k)
+		}
+	}
+	return l
+}
+
+const totalColumns = "period, jurisdiction_code, projects, by_state, by_status, late, open, open_due, planned_wan, actual_wan, disbursed_wan"
+
+func scanTotal(r interface{ Scan(...any) error }) (*total, error) {
+	t := newTotal("")
+	var period, byState, byStatus, planned, actual, disbursed string
+	if err := r.Scan(&period, &t.JurisdictionCode, &t.Projects, &byState, &byStatus, &t.Late, &t.Open, &t.OpenDue, &planned, &actual, &disbursed); err != nil {
+		return nil, err
+	}
+	if err := fromJSON(byState, &t.ByState); err != nil {
+		return nil, err
+	}
+	if err := fromJSON(byStatus, &t.ByStatus); err != nil {
+		return nil, err
+	}
+	for _, x := range []struct {
+		d *plan.Decimal
+		s string
+	}{{&t.PlannedInvestment, planned}, {&t.ActualInvestment, actual}, {&t.Disbursed, disbursed}} {
+		v, err := scanDec(sql.NullString{String: x.s, Valid: true})
+		if err != nil {
+			return nil, err
+		}
+		*x.d = *v
+	}
+	return t, nil
+}
+
+// retotal recomputes the totals of the jurisdictions and months in touched
+// (jurisdiction → months) from their facts.
+func (t *tx) retotal(touched map[string]map[string]bool) error {
+	codes := make([]string, 0, len(touched))
+	for jc := range touched {
+		codes = append(codes, jc)
+	}
+	sort.Strings(codes) // one order of row locks for every writer
+	for _, jc := range codes {
+		periods := make([]string, 0, len(touched[jc]))
+		args := []any{jc}
+		for per := range touched[jc] {
+			periods = append(periods, per)
+		}
+		sort.Strings(periods)
+		for _, per := range periods {
+			args = append(args, per)
+		}
+		sums := map[string]*total{}
+		rows, err := t.query("SELECT "+factColumns+" FROM rollup_facts WHERE jurisdiction_code = ? AND period IN ("+
+			strings.TrimSuffix(strings.Repeat("?, ", len(periods)), ", ")+")", args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			f, err := scanFact(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			if sums[f.period] == nil {
+				sums[f.period] = newTotal(jc)
+			}
+			sums[f.period].add(&f, 1)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		var q strings.Builder
+		var vals []any
+		for _, per := range periods {
+			s := sums[per]
+			if s == nil {
+				if _, err := t.exec("DELETE FROM rollup_totals WHERE period = ? AND jurisdiction_code = ?", per, jc); err != nil {
+					return err
+				}
+				continue
+			}
+			if len(vals) > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			vals = append(vals, per, jc, s.Projects, toJSON(s.ByState), toJSON(s.ByStatus), s.Late, s.Open, s.OpenDue,
+				s.PlannedInvestment.String(), s.ActualInvestment.String(), s.Disbursed.String())
+		}
+		if len(vals) == 0 {
+			continue
+		}
+		if _, err := t.exec("INSERT INTO rollup_totals ("+totalColumns+") VALUES "+q.String()+
+			` ON CONFLICT (period, jurisdiction_code) DO UPDATE SET projects = excluded.projects, by_state = excluded.by_state,
+			by_status = excluded.by_status, late = excluded.late, open = excluded.open, open_due = excluded.open_due,
+			planned_wan = excluded.planned_wan, actual_wan = excluded.actual_wan, disbursed_wan = excluded.disbursed_wan`, vals...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
