@@ -31,7 +31,9 @@
 //	attachments.go  evidence files, stored once per SHA-256
 //	dashboard.go    the dashboard of a jurisdiction for a month
 //	rollup.go       Rollup: the dashboards of a city, province or the nation summed
-//	rollupfacts.go  the per-project, per-month facts Rollup reads, kept by writes
+//	rollupfacts.go  the per-project, per-month facts behind Rollup, kept by writes
+//	rolluptotals.go the facts summed per jurisdiction and month, which Rollup reads
+//	page.go         keyset pages of lists (Page, cursors); planlist.go plan summaries
 //	tasksplit.go    任务分解: a target's shares among the jurisdictions below, their monthly figures, the roll-up
 //	links.go        a lower plan's repeat of a higher project: suggestions, links, left out of Rollup
 //	indicators.go   targets of published plans for the comparison of standards, manual indicator mappings
@@ -53,31 +55,34 @@
 // target_shares, share_reports, project_links, indicator_overrides (levels);
 // vote_rounds, vote_candidates, vote_voters and vote_ballots (kept apart:
 // secret ballots), vote_evaluators and vote_evaluations;
-// rollup_facts, rollup_basis (derived, below).
+// rollup_facts, rollup_totals, rollup_basis (derived, below).
 // Money and target values are TEXT decimals, times TEXT in UTC.
 //
-// # Roll-up facts
+// # Roll-up facts and totals
 //
 // Rollup (a province, the nation) does not recompute every project's
-// year: it sums rollup_facts, one row per project in force and month of
-// its year holding what the dashboard line of that month says — report
-// state, late submission, status, money planned, invested and disbursed.
-// A fact is computed by Dashboard's own code as if the month were not yet
-// overdue; the one input that moves with the clock, whether a month with
-// no report or only a draft is overdue, is the same for every project of
-// the month and is applied when Rollup reads (such a month then counts as
-// late, and 临期 becomes 未报送). The facts are kept in the audited write
-// transaction that changes an input, after its audit row: report state
-// changes (a change that keeps the report counted or not counted updates
-// the month's state only; the others recompute the project's twelve
+// year. rollup_facts holds one row per project in force and month of its
+// year with what the dashboard line of that month says — report state,
+// late submission, status, money planned, invested and disbursed — and
+// rollup_totals those rows summed per jurisdiction and month; Rollup
+// reads a row per county. A fact is computed by Dashboard's own code as
+// if the month were not yet overdue: the one input that moves with the
+// clock, whether a month with no report or only a draft is overdue, is
+// the same for every project of the month and is applied when Rollup
+// reads (the totals keep those months' count apart; once overdue they
+// count as late, and 临期 becomes 未报送). Facts and totals are kept in the
+// audited write transaction that changes an input, before its audit row:
+// report state changes (one that keeps the report counted or not counted
+// updates the month's state; the others recompute the project's twelve
 // months), monthly plan approval and its reopening, plan publication
-// (new and retired projects), bulk loads. They also depend on the due day
-// and the status thresholds; rollup_basis records those they were
-// computed under, and Rollup rebuilds every fact first when the ones in
-// force differ. A new write that changes a report's figures, a monthly
-// plan or a project must keep the facts too (rollupfacts.go); the test
-// TestRollupMatchesComputation compares Rollup with the computation from
-// the reports themselves.
+// (new and retired projects), bulk loads. On PostgreSQL the project's
+// facts are locked first (FOR UPDATE), so that two writes to one project
+// compute one after the other. Facts also depend on the due day and the
+// status thresholds; rollup_basis records those they were computed under,
+// and Rollup rebuilds everything first when the ones in force differ. A
+// new write that changes a report's figures or state, a monthly plan or a
+// project must keep them too (rollupfacts.go); TestRollupMatchesComputation
+// compares Rollup with the computation from the reports themselves.
 //
 // # Writers
 //
