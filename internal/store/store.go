@@ -39,6 +39,8 @@
 //	indicators.go   targets of published plans for the comparison of standards, manual indicator mappings
 //	votes.go        人大票决: rounds, candidates, secret ballots, adoption into
 //	                the plan, the deputies' year-end evaluation
+//	public.go       what the public portal shows of accepted reports; releases
+//	feedback.go     residents' comments (moderated), satisfaction votes, phone codes
 //	backup.go       online copy (VACUUM INTO, pg_dump) and checked restore
 //	anchor.go       daily anchors of the audit chain's head, checked by audit verify
 //	bulk.go         bulk loads (synthetic data) audited per batch, users with one hash
@@ -55,7 +57,9 @@
 // target_shares, share_reports, project_links, indicator_overrides (levels);
 // vote_rounds, vote_candidates, vote_voters and vote_ballots (kept apart:
 // secret ballots), vote_evaluators and vote_evaluations;
-// rollup_facts, rollup_totals, rollup_basis (derived, below).
+// rollup_facts, rollup_totals, rollup_basis (derived, below);
+// report_releases, report_public_photos, resident_comments,
+// satisfaction_votes, phone_codes (00007).
 // Money and target values are TEXT decimals, times TEXT in UTC.
 //
 // # Roll-up facts and totals
@@ -133,6 +137,7 @@ import (
 
 	"minsheng/internal/audit"
 	"minsheng/internal/plan"
+	"minsheng/internal/sealed"
 )
 
 //go:embed migrations
@@ -169,6 +174,9 @@ type Store struct {
 	Lockout          time.Duration
 	// Passwords are the rules of new passwords.
 	Passwords PasswordPolicy
+	// Sealer encrypts residents' personal data (feedback.go); nil: the
+	// key is not configured and no personal data is accepted.
+	Sealer *sealed.Box
 
 	postgres bool
 	dsn      string     // as given to Open: backups open it again
