@@ -64,6 +64,10 @@ func runServe(e env, args []string) int {
 	site := web.New(st, log)
 	site.Engine = eng
 	configureSite(site, cfg)
+	if err := setupPortal(e, st, site, cfg.Portal, *withDemo); err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return exitUnusable
+	}
 	if cfg.Server.AnchorDir != "" {
 		go anchorDaily(e.ctx, st, cfg.Server.AnchorDir, log)
 	}

@@ -457,21 +457,21 @@ func (s *Store) SatisfactionResults(ctx context.Context, jurisdictionCode string
 
 // IssuePhoneCode makes a six-digit code for a phone number and keeps its
 // hash for PhoneCodeTTL; the caller sends it by SMS. One code per number
-// per PhoneCodeInterval. Errors: invalid (phone; no key configured),
-// conflict (asked again too soon).
-func (s *Store) IssuePhoneCode(ctx context.Context, phone string) (string, error) {
+// per PhoneCodeInterval: asked again sooner, it makes none and returns
+// how long to wait (the code sent before still holds). Errors: invalid
+// (phone; no key configured).
+func (s *Store) IssuePhoneCode(ctx context.Context, phone string) (code string, wait time.Duration, err error) {
 	p, err := NormalizePhone("phone", phone)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	if s.Sealer == nil {
-		return "", plan.FieldError("phone", "本平台未配置个人信息加密密钥，不能验证手机号")
+		return "", 0, plan.FieldError("phone", "本平台未配置个人信息加密密钥，不能验证手机号")
 	}
 	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
-	code := fmt.Sprintf("%06d", n.Int64())
 	idx := s.Sealer.Index(indexPhone, p)
 	err = s.write(ctx, residentActor, func(t *tx) error {
 		var sent sql.NullString
@@ -479,23 +479,24 @@ func (s *Store) IssuePhoneCode(ctx context.Context, phone string) (string, error
 			return err
 		}
 		if sent.Valid {
-			if wait := PhoneCodeInterval - t.now.Sub(parseTS(sent.String)); wait > 0 {
-				return plan.Errorf(plan.EConflict, "验证码已发送，请 %d 秒后再试", int(wait.Seconds())+1)
+			if wait = PhoneCodeInterval - t.now.Sub(parseTS(sent.String)); wait > 0 {
+				return nil
 			}
 			if _, err := t.exec("DELETE FROM phone_codes WHERE phone_index = ?", idx); err != nil {
 				return err
 			}
 		}
+		code = fmt.Sprintf("%06d", n.Int64())
 		if _, err := t.exec("INSERT INTO phone_codes (phone_index, code_hash, sent_at, expires_at) VALUES (?, ?, ?, ?)",
 			idx, codeHash(idx, code), ts(t.now), ts(t.now.Add(PhoneCodeTTL))); err != nil {
 			return err
 		}
 		return t.audit("send_code", "phone_code", idx[:16], nil, map[string]any{"phone": sealed.MaskPhone(p)})
 	})
-	if err != nil {
-		return "", err
+	if err != nil || wait > 0 {
+		return "", max(wait, 0), err
 	}
-	return code, nil
+	return code, 0, nil
 }
 
 func codeHash(idx, code string) string {

@@ -139,15 +139,17 @@ func TestSatisfactionVotes(t *testing.T) {
 		wantCode(t, s.Vote(ctx, "prj_none", VoteInput{Choice: VoteBasic, Device: "dev1"}), plan.ENotFound)
 
 		// Phone verification: a code, wrong tries counted, then several votes.
-		_, err := s.IssuePhoneCode(ctx, "12345")
+		_, _, err := s.IssuePhoneCode(ctx, "12345")
 		wantCode(t, err, plan.EInvalid)
 		wantCode(t, s.CheckPhoneCode(ctx, "13900001111", "123456"), plan.EInvalid) // none sent
-		code := must(s.IssuePhoneCode(ctx, "139 0000 1111"))(t)
-		if len(code) != 6 {
-			t.Fatalf("code %q", code)
+		code, wait := must2(s.IssuePhoneCode(ctx, "139 0000 1111"))(t)
+		if len(code) != 6 || wait != 0 {
+			t.Fatalf("code %q, wait %v", code, wait)
 		}
-		_, err = s.IssuePhoneCode(ctx, "13900001111")
-		wantCode(t, err, plan.EConflict) // too soon
+		s.Now = func() time.Time { return june3.Add(20 * time.Second) }
+		if again, wait := must2(s.IssuePhoneCode(ctx, "13900001111"))(t); again != "" || wait != 40*time.Second {
+			t.Fatalf("asked again too soon: %q, wait %v", again, wait) // the first code still holds
+		}
 		wrong := "000000"
 		if code == wrong {
 			wrong = "111111"
@@ -170,7 +172,7 @@ func TestSatisfactionVotes(t *testing.T) {
 		}
 		wantCode(t, s.CheckPhoneCode(ctx, "13900001111", code), plan.EInvalid) // void after too many tries
 		s.Now = func() time.Time { return june3.Add(PhoneCodeTTL) }
-		code2 := must(s.IssuePhoneCode(ctx, "13900001111"))(t)
+		code2, _ := must2(s.IssuePhoneCode(ctx, "13900001111"))(t)
 		s.Now = func() time.Time { return june3.Add(2 * PhoneCodeTTL) }
 		wantCode(t, s.CheckPhoneCode(ctx, "13900001111", code2), plan.EInvalid) // expired
 

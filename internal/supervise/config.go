@@ -48,6 +48,8 @@ type Config struct {
 	// PraiseRatio: a project on track whose every target shows at least
 	// this share of what was expected is praised as ahead of plan.
 	PraiseRatio float64 `json:"praise_ratio"`
+	// Portal configures the public portal and residents' feedback.
+	Portal PortalConfig `json:"portal"`
 	// Inspection are the rules of on-site visits (实地督查).
 	Inspection InspectionRules `json:"inspection"`
 }
@@ -76,6 +78,7 @@ func DefaultConfig() Config {
 		PraiseRatio:        1.2,
 		Inspection:         InspectionRules{Tolerance: 0.05, SupervisionShortfall: 0.2},
 		DueDay:             plan.DefaultDueDay,
+		Portal:             DefaultPortalConfig(),
 	}
 }
 
@@ -163,7 +166,7 @@ func (c Config) Validate() error {
 	if t := c.Inspection.SupervisionShortfall; t <= 0 || t > 1 {
 		return plan.FieldError("inspection.supervision_shortfall", "直接督办的核查差距 inspection.supervision_shortfall 应在 0 到 1 之间（如 0.2），而不是 %v", t)
 	}
-	return nil
+	return c.Portal.Validate()
 }
 
 // Apply makes the configuration's thresholds the ones in force for every

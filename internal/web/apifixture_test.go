@@ -59,6 +59,7 @@ var cheapHashes sync.Once
 type fixture struct {
 	t     testing.TB
 	st    *store.Store
+	srv   *web.Server
 	h     http.Handler
 	dsn   string
 	logs  *errorLog
@@ -111,7 +112,7 @@ func openFixture(t testing.TB, dsn string) *fixture {
 	st.MaxAttachmentBytes = attachLimit
 	logs := &errorLog{}
 	srv := web.New(st, slog.New(logs))
-	f := &fixture{t: t, st: st, h: srv.Handler(), dsn: dsn, logs: logs,
+	f := &fixture{t: t, st: st, srv: srv, h: srv.Handler(), dsn: dsn, logs: logs,
 		tok: map[string]string{}, vars: map[string]string{}, users: map[string]string{}}
 	t.Cleanup(func() {
 		logs.mu.Lock()

@@ -32,8 +32,9 @@ var statusOf = map[string]int{
 	"bad_json":    http.StatusBadRequest,
 	"bad_request": http.StatusBadRequest,
 	"bad_period":  http.StatusBadRequest,
-	// Too many requests from one address (public proposals).
+	// Too many requests from one address (public proposals, residents' feedback).
 	"rate_limited": http.StatusTooManyRequests,
+	"sms_failed":   http.StatusServiceUnavailable,
 }
 
 // fail writes err as a JSON error. Errors that are not plan.Errors are
@@ -69,6 +70,10 @@ func writeJSONError(w http.ResponseWriter, status int, code, msg, field string) 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
+	writeJSONTo(w, v)
+}
+
+func writeJSONTo(w io.Writer, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.Encode(v)

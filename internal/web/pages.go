@@ -119,6 +119,7 @@ func (s *Server) base(r *http.Request, title, active string) basePage {
 	add("compare", "/compare", "对比")
 	if u.Role == plan.RoleSupervisor {
 		add("review", "/review", "审核")
+		add("moderation", "/moderation", "意见审核")
 		add("import", "/import", "导入计划")
 	}
 	if u.Role == plan.RoleAdmin {
@@ -165,6 +166,9 @@ var flashMessages = map[string]string{
 	"closed":           "投票已结束，计票结果已公布。",
 	"adopted":          "当选项目已加入年度计划草稿，请补充目标后发布。",
 	"evaluated":        "已提交年终满意度测评。",
+	"approved-comment": "意见已通过，将在公开页面显示。",
+	"rejected-comment": "意见未予通过，理由已记录。",
+	"released":         "公开设置已保存，公开页面随即更新。",
 }
 
 // render executes a page into a buffer, so that a template error is a 500

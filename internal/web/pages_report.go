@@ -44,6 +44,7 @@ type reportPage struct {
 	Warnings          plan.Problems
 	CanEdit           bool
 	CanReview         bool
+	CanRelease        bool // an accepted report's 公开 settings (pages_feedback.go)
 	CanContribute     bool
 	Unreadable        bool
 	Closed            string // why the unit cannot write now
@@ -118,6 +119,7 @@ func (s *Server) loadReportPage(r *http.Request) (*reportPage, error) {
 	pg.CanEdit = pg.Closed == "" && pg.State.Editable() && plan.Can(u, plan.ActionEditReport, res)
 	pg.CanContribute = pg.Closed == "" && pg.State.Editable() && !plan.Can(u, plan.ActionEditReport, res) && plan.Can(u, plan.ActionContribute, res)
 	pg.CanReview = pg.State == plan.ReportSubmitted && plan.Can(u, plan.ActionReviewReport, res)
+	pg.CanRelease = pg.State == plan.ReportAccepted && plan.Can(u, plan.ActionReviewReport, res)
 
 	approved, err := s.Store.ApprovedMonthlyPlans(ctx, p.JurisdictionCode, p.Year)
 	if err != nil {

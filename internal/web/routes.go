@@ -43,6 +43,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.letterRoutes(mux)
 	s.levelRoutes(mux) // api_levels.go
 	s.voteRoutes(mux)
+	s.publicRoutes(mux)
 
 	s.pageRoutes(mux)
 	s.passwordRoutes(mux)

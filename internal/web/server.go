@@ -47,6 +47,9 @@ type Server struct {
 	MaxUploadBytes int64
 	// Now is the clock, replaced in tests.
 	Now func() time.Time
+	// Portal configures the public portal and residents' feedback
+	// (public*.go).
+	Portal *Portal
 
 	// pages are the parsed page templates (pages.go): parsed once, by New,
 	// or on first use for a Server built without it.
@@ -69,6 +72,7 @@ func New(st *store.Store, log *slog.Logger) *Server {
 		MaxUploadBytes: st.MaxAttachmentBytes + 1<<20,
 		Now:            time.Now,
 		MetricsAllow:   []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("::1/128")},
+		Portal:         NewPortal(supervise.DefaultPortalConfig(), nil, nil),
 	}
 	metrics.SetQueueDepth(func() float64 { return float64(st.QueueDepth()) })
 	s.pageSet() // parse the templates now, not on the first request
