@@ -30,6 +30,9 @@ type Bulletin struct {
 	Warnings     []BulletinItem
 	// Visits are the month's on-site inspections (实地督查情况).
 	Visits []BulletinVisit
+	// Satisfaction is the residents' votes sentence of 总体情况 ("" without
+	// votes).
+	Satisfaction string
 	// Requirements are the 下步工作要求 paragraphs.
 	Requirements []string
 }
@@ -244,6 +247,9 @@ func WriteBulletinDocx(w io.Writer, b Bulletin) error {
 		return heading(chineseNumber(n) + "、" + title)
 	}
 	bs = append(bs, next("总体情况"), bodyPara(b.SummaryText()))
+	if b.Satisfaction != "" {
+		bs = append(bs, bodyPara(b.Satisfaction))
+	}
 
 	bs = append(bs, next("项目推进情况"), bodyPara("各项目截至本月底的年度目标、累计完成和状态如下表（状态按各项目月度计划或序时进度判定；“预计年底”为按已报月份累计值线性推算的年底完成值）。"))
 	rows := [][]cell{}

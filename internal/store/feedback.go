@@ -428,12 +428,20 @@ func (s *Store) Vote(ctx context.Context, projectID string, in VoteInput) error 
 }
 
 // SatisfactionResults counts the votes on the projects in force of a
-// jurisdiction's year, by project ID (projects without votes are absent).
-func (s *Store) SatisfactionResults(ctx context.Context, jurisdictionCode string, year int) (map[string]Satisfaction, error) {
+// jurisdiction's year, by project ID (projects without votes are absent):
+// the votes as they stood before a time (a bulletin's month end; a vote
+// changed later counts as it is now, or not at all), zero for all.
+func (s *Store) SatisfactionResults(ctx context.Context, jurisdictionCode string, year int, before time.Time) (map[string]Satisfaction, error) {
 	out := map[string]Satisfaction{}
+	q := `SELECT v.project_id, v.choice, COUNT(*) FROM satisfaction_votes v JOIN projects p ON p.id = v.project_id
+		WHERE p.jurisdiction_code = ? AND p.year = ? AND p.retired_by = ''`
+	args := []any{jurisdictionCode, year}
+	if !before.IsZero() {
+		q += " AND v.updated_at < ?"
+		args = append(args, ts(before.UTC()))
+	}
 	err := s.read(ctx, func(c conn) error {
-		rows, err := c.query(`SELECT v.project_id, v.choice, COUNT(*) FROM satisfaction_votes v JOIN projects p ON p.id = v.project_id
-			WHERE p.jurisdiction_code = ? AND p.year = ? AND p.retired_by = '' GROUP BY v.project_id, v.choice`, jurisdictionCode, year)
+		rows, err := c.query(q+" GROUP BY v.project_id, v.choice", args...)
 		if err != nil {
 			return err
 		}

@@ -176,7 +176,7 @@ func TestSatisfactionVotes(t *testing.T) {
 		s.Now = func() time.Time { return june3.Add(2 * PhoneCodeTTL) }
 		wantCode(t, s.CheckPhoneCode(ctx, "13900001111", code2), plan.EInvalid) // expired
 
-		res := must(s.SatisfactionResults(ctx, "360112", 2024))(t)
+		res := must(s.SatisfactionResults(ctx, "360112", 2024, time.Time{}))(t)
 		p1, p2 := res[f.p1.ID], res[f.p2.ID]
 		if p1.Satisfied != 2 || p1.Basic != 1 || p1.Unsatisfied != 1 || p1.Total() != 4 || p1.Rate().String() != "75" {
 			t.Fatalf("p1: %+v rate %v", p1, p1.Rate())

@@ -207,6 +207,9 @@ func (e *Engine) Bulletin(ctx context.Context, planID string, period plan.Period
 	if b.Visits, err = e.bulletinVisits(ctx, code, period, letters); err != nil {
 		return documents.Bulletin{}, err
 	}
+	if b.Satisfaction, err = e.bulletinSatisfaction(ctx, tl, period); err != nil {
+		return documents.Bulletin{}, err
+	}
 	if sum.Projects > 0 {
 		s := float64(started) / float64(sum.Projects)
 		sum.Started = &s
@@ -353,4 +356,39 @@ func sentLetters(letters []plan.Letter, through plan.Period) string {
 		return ""
 	}
 	return "；已下发" + strings.Join(cites, "、")
+}
+
+// LowSatisfaction is the 满意率 under which a bulletin names a project,
+// when at least MinVotesNamed residents voted on it.
+const (
+	LowSatisfaction = 80
+	MinVotesNamed   = 5
+)
+
+// bulletinSatisfaction is the bulletin's 群众满意度 sentence: residents'
+// votes as they stood at the month's end, and the projects whose rate is
+// low; "" without votes.
+func (e *Engine) bulletinSatisfaction(ctx context.Context, tl *Timeline, period plan.Period) (string, error) {
+	res, err := e.Store.SatisfactionResults(ctx, tl.JurisdictionCode, period.Year, period.End())
+	if err != nil || len(res) == 0 {
+		return "", err
+	}
+	var all store.Satisfaction
+	var low []string
+	for _, p := range tl.Projects {
+		r, ok := res[p.ID]
+		if !ok {
+			continue
+		}
+		all.Satisfied, all.Basic, all.Unsatisfied = all.Satisfied+r.Satisfied, all.Basic+r.Basic, all.Unsatisfied+r.Unsatisfied
+		if rate := r.Rate(); r.Total() >= MinVotesNamed && rate.LessThan(plan.DecimalFromInt(LowSatisfaction).Decimal) {
+			low = append(low, fmt.Sprintf("第%d件“%s”（%s%%，%d人次）", p.Seq, innerQuotes(p.Title), rate, r.Total()))
+		}
+	}
+	s := fmt.Sprintf("群众满意度测评：截至%d月底，群众对%d件民生实事评价%d人次，其中满意%d、基本满意%d、不满意%d，满意率%s%%",
+		period.Month, len(res), all.Total(), all.Satisfied, all.Basic, all.Unsatisfied, all.Rate())
+	if len(low) > 0 {
+		s += fmt.Sprintf("；满意率低于%d%%的项目：%s，请牵头单位认真研究群众意见、改进工作", LowSatisfaction, strings.Join(low, "、"))
+	}
+	return s + "。", nil
 }

@@ -41,6 +41,8 @@ type dashboardPage struct {
 	// CanDownload: the user may take the ledger and the bulletin.
 	CanDownload bool
 	Congress    []congressRate // deputies' year-end evaluation (pages_votes.go)
+	// Satisfaction is the residents' votes of the year (pages_feedback.go).
+	Satisfaction *satisfactionSummary
 }
 
 // dashboard: GET /dashboard — 总览 (驾驶舱) of a jurisdiction for a month.
@@ -171,6 +173,10 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
 	money.Series = []chartSeries{planned, actual, disb}
 	pg.MoneyChart = money
 	if pg.Congress, err = s.congressRates(r.Context(), sc, rows); err != nil {
+		s.pageFail(w, r, err)
+		return
+	}
+	if pg.Satisfaction, err = s.dashboardSatisfaction(r, sc.Code, sc.Period.Year); err != nil {
 		s.pageFail(w, r, err)
 		return
 	}

@@ -2,7 +2,9 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
+	"time"
 
 	"minsheng/internal/plan"
 	"minsheng/internal/store"
@@ -150,7 +152,7 @@ func (s *Server) satisfactionRows(r *http.Request, code string, year int) ([]sat
 	if err := plan.Authorize(userOf(r), plan.ActionRead, plan.Resource{Kind: plan.ResourceReport, JurisdictionCode: code}); err != nil {
 		return nil, err
 	}
-	res, err := s.Store.SatisfactionResults(r.Context(), code, year)
+	res, err := s.Store.SatisfactionResults(r.Context(), code, year, time.Time{})
 	if err != nil {
 		return nil, err
 	}
@@ -308,4 +310,38 @@ func (s *Server) releaseSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirect(w, r, "/projects/"+projectID+"/reports/"+per.String()+"/release", "released")
+}
+
+// satisfactionSummary is the 群众满意度 panel of the dashboard: the year's
+// votes on all projects together, and the projects with votes, the
+// lowest rate first.
+type satisfactionSummary struct {
+	Total store.Satisfaction
+	Rate  *plan.Decimal
+	Rows  []satisfactionRow
+}
+
+// dashboardSatisfaction is the panel for a jurisdiction's year, nil for a
+// user who may not read its reports.
+func (s *Server) dashboardSatisfaction(r *http.Request, code string, year int) (*satisfactionSummary, error) {
+	rows, err := s.satisfactionRows(r, code, year)
+	if plan.ErrorCode(err) == plan.EForbidden {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	sum := &satisfactionSummary{}
+	for _, row := range rows {
+		if row.Total == 0 {
+			continue
+		}
+		sum.Total.Satisfied += row.Satisfied
+		sum.Total.Basic += row.Basic
+		sum.Total.Unsatisfied += row.Unsatisfied
+		sum.Rows = append(sum.Rows, row)
+	}
+	sum.Rate = sum.Total.Rate()
+	slices.SortStableFunc(sum.Rows, func(a, b satisfactionRow) int { return a.Rate.Cmp(b.Rate.Decimal) })
+	return sum, nil
 }

@@ -94,9 +94,27 @@ type publicTarget struct {
 
 const publicNote = "进展数据仅取自经民生办/督查室审核确认的月度报告；状态为该报告所在月份的督查结论。"
 
-// publicPlanData builds the public view of a published plan. Errors:
+// publicPlanData returns the public view of a published plan, built once
+// per data version and shared: callers must not change it. Errors:
 // not_found (no such plan, or not published).
 func (s *Server) publicPlanData(ctx context.Context, planID, base string) (*publicPlan, error) {
+	seq, _, err := s.Store.DataVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key := base + "|" + planID
+	if pp := s.Portal.cache.plan(seq, key); pp != nil {
+		return pp, nil
+	}
+	pp, err := s.buildPublicPlan(ctx, planID, base)
+	if err != nil {
+		return nil, err
+	}
+	s.Portal.cache.putPlan(seq, key, pp)
+	return pp, nil
+}
+
+func (s *Server) buildPublicPlan(ctx context.Context, planID, base string) (*publicPlan, error) {
 	pv, err := s.Store.GetPlan(ctx, planID)
 	if err != nil {
 		return nil, err

@@ -423,7 +423,7 @@ func TestResidentVotes(t *testing.T) {
 	if other.Code != 200 {
 		t.Errorf("another address: %d", other.Code)
 	}
-	res, err := f.st.SatisfactionResults(f.ctx, fixtureCode, 2024)
+	res, err := f.st.SatisfactionResults(f.ctx, fixtureCode, 2024, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -457,7 +457,7 @@ func TestResidentVotes(t *testing.T) {
 			t.Fatalf("verified vote: %d %s", rec.Code, rec.Body.String())
 		}
 	}
-	res, _ = f.st.SatisfactionResults(f.ctx, fixtureCode, 2024)
+	res, _ = f.st.SatisfactionResults(f.ctx, fixtureCode, 2024, time.Time{})
 	if got := res[p.ID]; got.Total() != 4 || got.Unsatisfied != 1 || got.Rate().String() != "75" {
 		t.Fatalf("results after the phone vote: %+v %v", got, got.Rate())
 	}
