@@ -539,3 +539,41 @@ func TestCommentsModeratedThroughPages(t *testing.T) {
 		t.Error("the public page does not show exactly the approved comment, masked")
 	}
 }
+
+// The feedback form with phone verification on: get a code by SMS, then
+// vote with it; the errors say which field.
+func TestFeedbackFormPhoneVerification(t *testing.T) {
+	f := newPageFixture(t)
+	f.st.Sealer = testBox(t)
+	sms := &recordingSMS{}
+	cfg := f.srv.Portal.Config
+	cfg.PhoneVerification = true
+	f.srv.Portal = NewPortal(cfg, sms, nil)
+	ts := f.start(t)
+	p := f.projects[0]
+	resident := newPageClient(t, ts, "")
+	if _, body := resident.get("/public/projects/" + p.ID + "/feedback"); !strings.Contains(body, "获取验证码") {
+		t.Fatal("no phone field")
+	}
+	post := func(v url.Values) (*http.Response, string) {
+		res := resident.post("/public/projects/"+p.ID+"/feedback", v)
+		return res, pageBody(res)
+	}
+	if res, body := post(url.Values{"action": {"vote"}, "choice": {"satisfied"}, "phone": {"13600002222"}}); res.StatusCode != 422 || !strings.Contains(body, "请填写短信验证码") {
+		t.Fatalf("vote without code: %d", res.StatusCode)
+	}
+	if res, body := post(url.Values{"action": {"code"}, "phone": {"136 0000 2222"}}); res.StatusCode != 200 || !strings.Contains(body, "验证码已发送") || !strings.Contains(body, `value="136 0000 2222"`) {
+		t.Fatalf("code: %d", res.StatusCode)
+	}
+	if res, body := post(url.Values{"action": {"code"}, "phone": {"1360000"}}); res.StatusCode != 422 || !strings.Contains(body, "手机号码「1360000」格式不对") {
+		t.Fatalf("bad phone: %d", res.StatusCode)
+	}
+	code := sms.code(t, "13600002222")
+	if res, _ := post(url.Values{"action": {"vote"}, "choice": {"satisfied"}, "phone": {"13600002222"}, "code": {code}}); res.StatusCode != 303 {
+		t.Fatalf("vote: %d", res.StatusCode)
+	}
+	res, err := f.st.SatisfactionResults(f.ctx, fixtureCode, 2024, time.Time{})
+	if err != nil || res[p.ID].Satisfied != 1 {
+		t.Fatalf("results: %+v %v", res[p.ID], err)
+	}
+}
