@@ -145,9 +145,9 @@ func writeCases() []writeCase {
 			body: `{"rating": "satisfied"}`, allowed: map[string]int{deputy: 201}},
 		// The portal: residents need no login (public_api_test.go).
 		{route: "POST /api/v1/public/projects/{projectID}/votes", method: "POST", url: "/api/v1/public/projects/{p1}/votes",
-			body: `{"choice": "satisfied"}`, allowed: everyone(http.StatusOK)},
+			body: `{"choice": "satisfied"}`, setup: roomyLimits, allowed: everyone(http.StatusOK)},
 		{route: "POST /api/v1/public/projects/{projectID}/comments", method: "POST", url: "/api/v1/public/projects/{p1}/comments",
-			body: `{"body": "建议增加办理点"}`, allowed: everyone(http.StatusCreated)},
+			body: `{"body": "建议增加办理点"}`, setup: roomyLimits, allowed: everyone(http.StatusCreated)},
 		{route: "POST /api/v1/public/phone-codes", method: "POST", url: "/api/v1/public/phone-codes",
 			body: `{"phone": "13800001234"}`, setup: phoneVerification, allowed: everyone(http.StatusAccepted)},
 		{route: "POST /api/v1/comments/{commentID}/{decision}", method: "POST", url: "/api/v1/comments/{comment}/approve",
