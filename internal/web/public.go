@@ -168,7 +168,6 @@ func (s *Server) publicCached(render publicRender) http.HandlerFunc {
 		// Stored anywhere, but revalidated on every view: a 304 costs one
 		// read, and an approved comment or a new report shows at once.
 		hd.Set("Cache-Control", "public, no-cache")
-		hd.Set("Vary", "Accept-Encoding")
 		if !at.IsZero() {
 			hd.Set("Last-Modified", at.UTC().Format(http.TimeFormat))
 		}

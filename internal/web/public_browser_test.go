@@ -68,6 +68,15 @@ func TestBrowserPublicPortal(t *testing.T) {
 	if s := b.text(res, ".pub-comments"); strings.Contains(s, "1111") || !strings.Contains(s, "王*") {
 		t.Errorf("public comment: %s", s)
 	}
+	// The vote is on the supervisor's dashboard; the release page of an
+	// accepted report offers its texts and photos.
+	b.open(sup, "/dashboard?jurisdiction="+fixtureCode+"&period=2024-10")
+	if s := b.text(sup, "#h-satisfaction + p"); !strings.Contains(s, "共 1 人次评价") || !strings.Contains(s, "满意率 100%") {
+		t.Errorf("dashboard satisfaction: %s", s)
+	}
+	b.open(sup, "/projects/"+p.ID+"/reports/2024-10/release")
+	b.shot(sup, "release")
+
 	comments, err := f.st.CommentQueue(f.ctx, f.sup, fixtureCode, store.CommentApproved)
 	if err != nil || len(comments) != 1 {
 		t.Fatalf("approved: %v %v", comments, err)
