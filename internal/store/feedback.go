@@ -20,7 +20,8 @@ import (
 )
 
 // Residents' feedback: comments on a published project, moderated by the
-// supervisor before they show; a satisfaction vote per project and voter;
+// supervisor before they show; a satisfaction vote (plan.Rating, counted
+// as a plan.Evaluation like the deputies' year-end one) per project and voter;
 // and the codes that verify a phone number when votes need one.
 //
 // Residents have no account. Their writes are audited as the actor
@@ -311,72 +312,13 @@ func (s *Store) ModerateComment(ctx context.Context, actor *plan.User, id string
 	return &out, nil
 }
 
-// VoteChoice is a resident's satisfaction with a project.
-type VoteChoice string
-
-// Vote choices, in the order a form offers them.
-const (
-	VoteSatisfied   VoteChoice = "satisfied"   // 满意
-	VoteBasic       VoteChoice = "basic"       // 基本满意
-	VoteUnsatisfied VoteChoice = "unsatisfied" // 不满意
-)
-
-// VoteChoices lists the choices in form order.
-var VoteChoices = []VoteChoice{VoteSatisfied, VoteBasic, VoteUnsatisfied}
-
-// Label is the choice's Chinese name.
-func (v VoteChoice) Label() string {
-	switch v {
-	case VoteSatisfied:
-		return "满意"
-	case VoteBasic:
-		return "基本满意"
-	case VoteUnsatisfied:
-		return "不满意"
-	}
-	return string(v)
-}
-
-// Satisfaction is the count of a project's votes.
-type Satisfaction struct {
-	ProjectID   string `json:"project_id"`
-	Satisfied   int    `json:"satisfied"`
-	Basic       int    `json:"basic"`
-	Unsatisfied int    `json:"unsatisfied"`
-}
-
-// Total is the number of votes.
-func (s Satisfaction) Total() int { return s.Satisfied + s.Basic + s.Unsatisfied }
-
-// Rate is 满意率 = (满意 + 基本满意) / total, as a percentage with one
-// decimal; nil without votes.
-func (s Satisfaction) Rate() *plan.Decimal {
-	if s.Total() == 0 {
-		return nil
-	}
-	r := plan.DecimalFromInt(int64(s.Satisfied + s.Basic)).Mul(plan.DecimalFromInt(100))
-	d := plan.Decimal{Decimal: r.Div(plan.DecimalFromInt(int64(s.Total())).Decimal).Round(1)}
-	return &d
-}
-
-func (s *Satisfaction) add(c VoteChoice, n int) {
-	switch c {
-	case VoteSatisfied:
-		s.Satisfied += n
-	case VoteBasic:
-		s.Basic += n
-	case VoteUnsatisfied:
-		s.Unsatisfied += n
-	}
-}
-
 // VoteInput is a resident's vote. Device is the verified device token's
 // ID (the web layer checks its signature); Phone and Code, when given,
 // must have passed CheckPhoneCode, and then the phone number is the voter.
 type VoteInput struct {
-	Choice VoteChoice `json:"choice"`
-	Device string     `json:"-"`
-	Phone  string     `json:"phone,omitempty"`
+	Choice plan.Rating `json:"choice"`
+	Device string      `json:"-"`
+	Phone  string      `json:"phone,omitempty"`
 }
 
 // Vote records a resident's satisfaction with a project: one vote per
@@ -384,9 +326,7 @@ type VoteInput struct {
 // device); a second vote replaces the first. Errors: invalid (choice,
 // phone), not_found, conflict (project retired).
 func (s *Store) Vote(ctx context.Context, projectID string, in VoteInput) error {
-	switch in.Choice {
-	case VoteSatisfied, VoteBasic, VoteUnsatisfied:
-	default:
+	if !in.Choice.Valid() {
 		return plan.FieldError("choice", "评价应为 满意、基本满意、不满意 之一")
 	}
 	voter, phoneSealed := "d:"+in.Device, ""
@@ -431,8 +371,8 @@ func (s *Store) Vote(ctx context.Context, projectID string, in VoteInput) error 
 // jurisdiction's year, by project ID (projects without votes are absent):
 // the votes as they stood before a time (a bulletin's month end; a vote
 // changed later counts as it is now, or not at all), zero for all.
-func (s *Store) SatisfactionResults(ctx context.Context, jurisdictionCode string, year int, before time.Time) (map[string]Satisfaction, error) {
-	out := map[string]Satisfaction{}
+func (s *Store) SatisfactionResults(ctx context.Context, jurisdictionCode string, year int, before time.Time) (map[string]plan.Evaluation, error) {
+	out := map[string]plan.Evaluation{}
 	q := `SELECT v.project_id, v.choice, COUNT(*) FROM satisfaction_votes v JOIN projects p ON p.id = v.project_id
 		WHERE p.jurisdiction_code = ? AND p.year = ? AND p.retired_by = ''`
 	args := []any{jurisdictionCode, year}
@@ -448,15 +388,17 @@ func (s *Store) SatisfactionResults(ctx context.Context, jurisdictionCode string
 		defer rows.Close()
 		for rows.Next() {
 			var pid string
-			var choice VoteChoice
+			var choice plan.Rating
 			var n int
 			if err := rows.Scan(&pid, &choice, &n); err != nil {
 				return err
 			}
-			st := out[pid]
-			st.ProjectID = pid
-			st.add(choice, n)
-			out[pid] = st
+			e := out[pid]
+			e.ProjectID = pid
+			for range n {
+				e.Add(choice)
+			}
+			out[pid] = e
 		}
 		return rows.Err()
 	})

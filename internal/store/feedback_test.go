@@ -123,20 +123,20 @@ func TestSatisfactionVotes(t *testing.T) {
 		f := newFixture(t, s)
 		ctx := f.ctx
 		s.Sealer = testSealer(t)
-		vote := func(device string, c VoteChoice) {
+		vote := func(device string, c plan.Rating) {
 			t.Helper()
 			if err := s.Vote(ctx, f.p1.ID, VoteInput{Choice: c, Device: device}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		vote("dev1", VoteSatisfied)
-		vote("dev2", VoteBasic)
-		vote("dev3", VoteUnsatisfied)
-		vote("dev3", VoteSatisfied) // revote replaces
-		vote("dev3", VoteSatisfied)
+		vote("dev1", plan.RatingSatisfied)
+		vote("dev2", plan.RatingBasic)
+		vote("dev3", plan.RatingUnsatisfied)
+		vote("dev3", plan.RatingSatisfied) // revote replaces
+		vote("dev3", plan.RatingSatisfied)
 		wantCode(t, s.Vote(ctx, f.p1.ID, VoteInput{Choice: "great", Device: "dev4"}), plan.EInvalid)
-		wantCode(t, s.Vote(ctx, f.p1.ID, VoteInput{Choice: VoteBasic}), plan.EInvalid)
-		wantCode(t, s.Vote(ctx, "prj_none", VoteInput{Choice: VoteBasic, Device: "dev1"}), plan.ENotFound)
+		wantCode(t, s.Vote(ctx, f.p1.ID, VoteInput{Choice: plan.RatingBasic}), plan.EInvalid)
+		wantCode(t, s.Vote(ctx, "prj_none", VoteInput{Choice: plan.RatingBasic, Device: "dev1"}), plan.ENotFound)
 
 		// Phone verification: a code, wrong tries counted, then several votes.
 		_, _, err := s.IssuePhoneCode(ctx, "12345")
@@ -159,12 +159,12 @@ func TestSatisfactionVotes(t *testing.T) {
 			t.Fatalf("right code: %v", err)
 		}
 		for _, p := range []*plan.ProjectRecord{f.p1, f.p2} {
-			if err := s.Vote(ctx, p.ID, VoteInput{Choice: VoteBasic, Device: "dev9", Phone: "13900001111"}); err != nil {
+			if err := s.Vote(ctx, p.ID, VoteInput{Choice: plan.RatingBasic, Device: "dev9", Phone: "13900001111"}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		// The same phone from another device is the same voter.
-		if err := s.Vote(ctx, f.p1.ID, VoteInput{Choice: VoteUnsatisfied, Device: "dev10", Phone: "13900001111"}); err != nil {
+		if err := s.Vote(ctx, f.p1.ID, VoteInput{Choice: plan.RatingUnsatisfied, Device: "dev10", Phone: "13900001111"}); err != nil {
 			t.Fatal(err)
 		}
 		for range MaxCodeAttempts {
@@ -184,7 +184,7 @@ func TestSatisfactionVotes(t *testing.T) {
 		if p2.Basic != 1 || p2.Total() != 1 || p2.Rate().String() != "100" {
 			t.Fatalf("p2: %+v", p2)
 		}
-		if _, ok := res[f.p3.ID]; ok || (Satisfaction{}).Rate() != nil {
+		if _, ok := res[f.p3.ID]; ok || (plan.Evaluation{}).Rate() != nil {
 			t.Fatal("a project without votes has results")
 		}
 		var phoneSealed string

@@ -373,7 +373,7 @@ func (e *Engine) bulletinSatisfaction(ctx context.Context, tl *Timeline, period 
 	if err != nil || len(res) == 0 {
 		return "", err
 	}
-	var all store.Satisfaction
+	var all plan.Evaluation
 	var low []string
 	for _, p := range tl.Projects {
 		r, ok := res[p.ID]

@@ -138,7 +138,7 @@ func (s *Server) putReleaseAPI(w http.ResponseWriter, r *http.Request) {
 
 // satisfactionRow is one project's results.
 type satisfactionRow struct {
-	store.Satisfaction
+	plan.Evaluation
 	Seq   int           `json:"seq"`
 	Title string        `json:"title"`
 	Total int           `json:"total"`
@@ -164,7 +164,7 @@ func (s *Server) satisfactionRows(r *http.Request, code string, year int) ([]sat
 	for _, p := range ps {
 		st := res[p.ID]
 		st.ProjectID = p.ID
-		out = append(out, satisfactionRow{Satisfaction: st, Seq: p.Seq, Title: p.Title, Total: st.Total(), Rate: st.Rate()})
+		out = append(out, satisfactionRow{Evaluation: st, Seq: p.Seq, Title: p.Title, Total: st.Total(), Rate: st.Rate()})
 	}
 	return out, nil
 }
@@ -316,7 +316,7 @@ func (s *Server) releaseSubmit(w http.ResponseWriter, r *http.Request) {
 // votes on all projects together, and the projects with votes, the
 // lowest rate first.
 type satisfactionSummary struct {
-	Total store.Satisfaction
+	Total plan.Evaluation
 	Rate  *plan.Decimal
 	Rows  []satisfactionRow
 }

@@ -202,9 +202,9 @@ func (s *Server) sendPhoneCode(r *http.Request, phone string) (sent bool, wait t
 
 // voteRequest is the body of a vote (API) or the vote form.
 type voteRequest struct {
-	Choice store.VoteChoice `json:"choice"`
-	Phone  string           `json:"phone,omitempty"`
-	Code   string           `json:"code,omitempty"`
+	Choice plan.Rating `json:"choice"`
+	Phone  string      `json:"phone,omitempty"`
+	Code   string      `json:"code,omitempty"`
 }
 
 // castVote applies the limits and the phone check and records the vote.
@@ -230,9 +230,9 @@ func (s *Server) castVote(r *http.Request, projectID, device string, in voteRequ
 
 // voteResponse answers a vote through the API.
 type voteResponse struct {
-	ProjectID   string           `json:"project_id"`
-	Choice      store.VoteChoice `json:"choice"`
-	DeviceToken string           `json:"device_token,omitempty"` // issued now: send it as X-Device-Token next time
+	ProjectID   string      `json:"project_id"`
+	Choice      plan.Rating `json:"choice"`
+	DeviceToken string      `json:"device_token,omitempty"` // issued now: send it as X-Device-Token next time
 }
 
 // voteAPI: POST /api/v1/public/projects/{projectID}/votes.
@@ -314,7 +314,7 @@ func (s *Server) feedbackRoutes(mux *http.ServeMux) {
 // feedbackData is the feedback page's data.
 type feedbackData struct {
 	publicPageData
-	Choices    []store.VoteChoice
+	Choices    []plan.Rating
 	NeedPhone  bool
 	Personal   bool // the key is configured: name and phone may be given
 	Msg        feedbackMsg
@@ -357,7 +357,7 @@ func (s *Server) renderFeedback(w http.ResponseWriter, r *http.Request, status i
 		m.Form = map[string]string{}
 	}
 	d := feedbackData{publicPageData: publicPageData{Title: "评价与意见 · " + proj.Title, Project: proj, Base: base},
-		Choices: store.VoteChoices, NeedPhone: s.Portal.Config.PhoneVerification, Personal: s.Store.Sealer != nil,
+		Choices: plan.Ratings, NeedPhone: s.Portal.Config.PhoneVerification, Personal: s.Store.Sealer != nil,
 		Msg: m, CommentMax: store.MaxCommentRunes, CSRF: CSRFOf(r)}
 	t := s.pageSet().pages["public_feedback"]
 	var buf bytes.Buffer
@@ -391,7 +391,7 @@ func (s *Server) feedbackSubmit(w http.ResponseWriter, r *http.Request) {
 	switch r.PostFormValue("action") {
 	case "vote":
 		id, _ := s.ensureDevice(w, r)
-		if err = s.castVote(r, projectID, id, voteRequest{Choice: store.VoteChoice(form["choice"]), Phone: form["phone"], Code: form["code"]}); err == nil {
+		if err = s.castVote(r, projectID, id, voteRequest{Choice: plan.Rating(form["choice"]), Phone: form["phone"], Code: form["code"]}); err == nil {
 			http.Redirect(w, r, "/public/projects/"+projectID+"/feedback?ok=voted", http.StatusSeeOther)
 			return
 		}
