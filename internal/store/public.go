@@ -85,7 +85,7 @@ func (s *Store) PublicReports(ctx context.Context, jurisdictionCode string, year
 	}
 	var out []PublicReport
 	err := s.read(ctx, func(c conn) error {
-		reps, err := loadReports(c, where, args)
+		reps, err := loadReports(c, where, args, "")
 		if err != nil {
 			return err
 		}
