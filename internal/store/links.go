@@ -258,8 +258,11 @@ func (s *Store) linkedDuplicates(ctx context.Context, code string, year int) (ma
 	lo, hi := codeRange(code)
 	out := map[string]bool{}
 	err := s.read(ctx, func(c conn) error {
-		rows, err := c.query(`SELECT l.lower_project_id FROM project_links l JOIN projects u ON u.id = l.upper_project_id
-			WHERE u.jurisdiction_code >= ? AND u.jurisdiction_code <= ? AND u.year = ? AND u.retired_by = ''`, lo, hi, year)
+		// From the links (few) to their projects: CROSS JOIN keeps SQLite
+		// from walking every project of the range first (20 ms a national
+		// roll-up when there are no links).
+		rows, err := c.query(`SELECT l.lower_project_id FROM project_links l CROSS JOIN projects u
+			WHERE u.id = l.upper_project_id AND u.jurisdiction_code >= ? AND u.jurisdiction_code <= ? AND u.year = ? AND u.retired_by = ''`, lo, hi, year)
 		if err != nil {
 			return err
 		}
