@@ -184,18 +184,15 @@ func (t *tx) refreshFacts(projects []plan.ProjectRecord, scope string, args []an
 		return 0, err
 	}
 	var changed []fact
-	touched := map[string]map[string]bool{} // the totals to recompute
-	touch := func(f *fact) {
-		if touched[f.jurisdiction] == nil {
-			touched[f.jurisdiction] = map[string]bool{}
-		}
-		touched[f.jurisdiction][f.period] = true
-	}
+	var deltas []factDelta // for the totals
 	for i := range fs {
 		k := fs[i].key()
-		if o, ok := old[k]; !ok || !o.same(&fs[i]) {
+		if o, ok := old[k]; !ok {
 			changed = append(changed, fs[i])
-			touch(&fs[i])
+			deltas = append(deltas, factDelta{nil, &fs[i]})
+		} else if !o.same(&fs[i]) {
+			changed = append(changed, fs[i])
+			deltas = append(deltas, factDelta{&o, &fs[i]})
 		}
 		delete(old, k)
 	}
@@ -203,12 +200,12 @@ func (t *tx) refreshFacts(projects []plan.ProjectRecord, scope string, args []an
 		if _, err := t.exec("DELETE FROM rollup_facts WHERE period = ? AND jurisdiction_code = ? AND project_id = ?", o.period, o.jurisdiction, o.project); err != nil {
 			return 0, err
 		}
-		touch(&o)
+		deltas = append(deltas, factDelta{&o, nil})
 	}
 	if err := t.upsertFacts(changed); err != nil {
 		return 0, err
 	}
-	return len(changed) + len(old), t.retotal(touched)
+	return len(changed) + len(old), t.addToTotals(deltas)
 }
 
 // upsertFacts writes facts, several rows per statement.
@@ -250,7 +247,16 @@ func (t *tx) reportFacts(p *plan.ProjectRecord, period plan.Period, before, afte
 			string(after), boolInt(openState(after)), period.String(), p.JurisdictionCode, p.ID); err != nil {
 			return err
 		}
-		return t.retotal(map[string]map[string]bool{p.JurisdictionCode: {period.String(): true}})
+		was := fact{period: period.String(), jurisdiction: p.JurisdictionCode, project: p.ID, state: string(before), open: openState(before)}
+		is := was
+		is.state, is.open = string(after), openState(after)
+		if before == "" {
+			was.state = "none"
+		}
+		// Only the state moves (the open flag does not between these
+		// states), so counting the old state out and the new one in is the
+		// whole change.
+		return t.addToTotals([]factDelta{{&was, &is}})
 	}
 	_, err := t.refreshFacts([]plan.ProjectRecord{*p}, "p.id = ?", []any{p.ID})
 	return err

@@ -10,9 +10,9 @@ import (
 
 // Roll-up totals (table rollup_totals): the facts of a jurisdiction's
 // projects for a month, summed, so that a national roll-up reads one row
-// per county. They are recomputed from the facts of that jurisdiction and
-// month whenever one of those facts is written (retotal), in the same
-// transaction. What depends on the clock stays apart as in the facts:
+// per county. A write that changes facts counts the old ones out and the
+// new ones in (addToTotals), in the same transaction, whatever the number
+// of projects in the jurisdiction; a rebuild sums them anew (retotal). What depends on the clock stays apart as in the facts:
 // Open counts the open months and OpenDue those of them that are 临期,
 // which Rollup turns into late and 未报送 once the month is overdue.
 
@@ -76,9 +76,14 @@ func (t *total) line(overdue bool) RollupLine {
 const totalColumns = "period, jurisdiction_code, projects, by_state, by_status, late, open, open_due, planned_wan, actual_wan, disbursed_wan"
 
 func scanTotal(r interface{ Scan(...any) error }) (*total, error) {
+	var period string
+	return scanTotalPeriod(r, &period)
+}
+
+func scanTotalPeriod(r interface{ Scan(...any) error }, period *string) (*total, error) {
 	t := newTotal("")
-	var period, byState, byStatus, planned, actual, disbursed string
-	if err := r.Scan(&period, &t.JurisdictionCode, &t.Projects, &byState, &byStatus, &t.Late, &t.Open, &t.OpenDue, &planned, &actual, &disbursed); err != nil {
+	var byState, byStatus, planned, actual, disbursed string
+	if err := r.Scan(period, &t.JurisdictionCode, &t.Projects, &byState, &byStatus, &t.Late, &t.Open, &t.OpenDue, &planned, &actual, &disbursed); err != nil {
 		return nil, err
 	}
 	if err := fromJSON(byState, &t.ByState); err != nil {
@@ -139,30 +144,120 @@ func (t *tx) retotal(touched map[string]map[string]bool) error {
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		var q strings.Builder
-		var vals []any
-		for _, per := range periods {
-			s := sums[per]
-			if s == nil {
-				if _, err := t.exec("DELETE FROM rollup_totals WHERE period = ? AND jurisdiction_code = ?", per, jc); err != nil {
-					return err
-				}
-				continue
-			}
-			if len(vals) > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			vals = append(vals, per, jc, s.Projects, toJSON(s.ByState), toJSON(s.ByStatus), s.Late, s.Open, s.OpenDue,
-				s.PlannedInvestment.String(), s.ActualInvestment.String(), s.Disbursed.String())
+		if err := t.putTotals(jc, periods, sums); err != nil {
+			return err
 		}
-		if len(vals) == 0 {
+	}
+	return nil
+}
+
+// putTotals writes a jurisdiction's totals of periods; a month left
+// without projects loses its row.
+func (t *tx) putTotals(jc string, periods []string, sums map[string]*total) error {
+	var q strings.Builder
+	var vals []any
+	for _, per := range periods {
+		s := sums[per]
+		if s == nil || s.Projects == 0 {
+			if _, err := t.exec("DELETE FROM rollup_totals WHERE period = ? AND jurisdiction_code = ?", per, jc); err != nil {
+				return err
+			}
 			continue
 		}
-		if _, err := t.exec("INSERT INTO rollup_totals ("+totalColumns+") VALUES "+q.String()+
-			` ON CONFLICT (period, jurisdiction_code) DO UPDATE SET projects = excluded.projects, by_state = excluded.by_state,
-			by_status = excluded.by_status, late = excluded.late, open = excluded.open, open_due = excluded.open_due,
-			planned_wan = excluded.planned_wan, actual_wan = excluded.actual_wan, disbursed_wan = excluded.disbursed_wan`, vals...); err != nil {
+		for k, v := range s.ByState {
+			if v == 0 {
+				delete(s.ByState, k)
+			}
+		}
+		for k, v := range s.ByStatus {
+			if v == 0 {
+				delete(s.ByStatus, k)
+			}
+		}
+		if len(vals) > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		vals = append(vals, per, jc, s.Projects, toJSON(s.ByState), toJSON(s.ByStatus), s.Late, s.Open, s.OpenDue,
+			s.PlannedInvestment.String(), s.ActualInvestment.String(), s.Disbursed.String())
+	}
+	if len(vals) == 0 {
+		return nil
+	}
+	_, err := t.exec("INSERT INTO rollup_totals ("+totalColumns+") VALUES "+q.String()+
+		` ON CONFLICT (period, jurisdiction_code) DO UPDATE SET projects = excluded.projects, by_state = excluded.by_state,
+		by_status = excluded.by_status, late = excluded.late, open = excluded.open, open_due = excluded.open_due,
+		planned_wan = excluded.planned_wan, actual_wan = excluded.actual_wan, disbursed_wan = excluded.disbursed_wan`, vals...)
+	return err
+}
+
+// factDelta is a fact replaced: old nil when it is new, new nil when it
+// is gone.
+type factDelta struct{ old, new *fact }
+
+// addToTotals applies changes of facts to the totals of their
+// jurisdictions and months.
+func (t *tx) addToTotals(ds []factDelta) error {
+	byCode := map[string]map[string]*total{} // jurisdiction → period → total
+	var codes []string
+	for _, d := range ds {
+		for _, f := range []*fact{d.old, d.new} {
+			if f == nil {
+				continue
+			}
+			if byCode[f.jurisdiction] == nil {
+				byCode[f.jurisdiction] = map[string]*total{}
+				codes = append(codes, f.jurisdiction)
+			}
+			byCode[f.jurisdiction][f.period] = nil
+		}
+	}
+	sort.Strings(codes) // one order of row locks for every writer
+	for _, jc := range codes {
+		sums := byCode[jc]
+		periods := make([]string, 0, len(sums))
+		args := []any{jc}
+		for per := range sums {
+			periods = append(periods, per)
+		}
+		sort.Strings(periods)
+		for _, per := range periods {
+			args = append(args, per)
+		}
+		q := "SELECT " + totalColumns + " FROM rollup_totals WHERE jurisdiction_code = ? AND period IN (" +
+			strings.TrimSuffix(strings.Repeat("?, ", len(periods)), ", ") + ")"
+		if t.pg {
+			q += " FOR UPDATE"
+		}
+		rows, err := t.query(q, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var per string
+			tot, err := scanTotalPeriod(rows, &per)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			sums[per] = tot
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, d := range ds {
+			for sign, f := range map[int]*fact{-1: d.old, 1: d.new} {
+				if f == nil || f.jurisdiction != jc {
+					continue
+				}
+				if sums[f.period] == nil {
+					sums[f.period] = newTotal(jc)
+				}
+				sums[f.period].add(f, sign)
+			}
+		}
+		if err := t.putTotals(jc, periods, sums); err != nil {
 			return err
 		}
 	}
