@@ -17,6 +17,9 @@ func checkPlan(p *plan.Plan, f *findings) {
 	}
 	checkTotal(p, f)
 	checkPlaces(p, f)
+	// Multi-year sub-projects: this year's share, or that the document
+	// gives none (the supervisor sets it on the draft).
+	f.list = append(f.list, plan.MultiYearFindings(p)...)
 }
 
 func checkTotal(p *plan.Plan, f *findings) {

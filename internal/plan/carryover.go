@@ -21,6 +21,9 @@ type CarryLink struct {
 	// YearEnd is the share of the whole works (%) to be reached by the end
 	// of this year, for a multi-year sub-project; nil otherwise.
 	YearEnd *Decimal `json:"year_end,omitempty"`
+	// ReachedBefore is the share of the whole (%) last year's sub-project
+	// had reached, as it stood when the link was saved.
+	ReachedBefore *Decimal `json:"reached_before,omitempty"`
 }
 
 // Thresholds of MatchCarryOver.

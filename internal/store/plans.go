@@ -266,6 +266,9 @@ func (s *Store) PublishPlan(ctx context.Context, actor *plan.User, id string) (*
 		if err != nil {
 			return err
 		}
+		if err := t.applyCarryOver(pv); err != nil {
+			return err
+		}
 		if changes == nil {
 			changes = []plan.Change{}
 		}
