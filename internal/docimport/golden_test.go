@@ -25,6 +25,7 @@ var documents = []string{
 	"plans/liuyang-2024-table.txt",
 	"plans/yuhu-2024-units-line.txt",
 	"plans/chenggong-2024.docx",
+	"plans/zhanggong-2025.txt",
 }
 
 func testdata(parts ...string) string {

@@ -110,10 +110,10 @@ func MultiYearFindings(p *Plan) []Finding {
 		seq := it.ProjectSeq
 		f := Finding{Severity: SeverityInfo, Code: "multi_year_share", ProjectSeq: &seq}
 		switch {
+		case it.YearEnd != nil && it.From < p.Year:
+			f.Message = fmt.Sprintf("子项目「%s」实施年限%s年，为续建项目：%d年末累计应完成总工程量的%s%%，本年度目标为其中尚未完成的部分（在“跨年度结转”中按上年完成情况确定）", it.Subproject, it.Span, p.Year, it.YearEnd)
 		case it.TargetIndex >= 0:
 			f.Message = fmt.Sprintf("子项目「%s」实施年限%s年，%d年末应完成总工程量的%s%%，作为本年度目标", it.Subproject, it.Span, p.Year, it.YearEnd)
-		case it.YearEnd != nil:
-			f.Message = fmt.Sprintf("子项目「%s」实施年限%s年，%d年为最后一年，本年度目标为完工（总工程量100%%）", it.Subproject, it.Span, p.Year)
 		default:
 			f.Severity, f.Code = SeverityWarning, "multi_year_no_split"
 			f.Message = fmt.Sprintf("子项目「%s」实施年限%s年，文件未写明%d年度应完成的工程量比例，请在校对时设定本年度目标", it.Subproject, it.Span, p.Year)
