@@ -162,7 +162,11 @@ func SetYearShare(p *Plan, projectIndex int, sub string, yearEnd, reachedBefore 
 		t.Metric = "本年度完成工程量"
 		t.Text = fmt.Sprintf("上年末累计完成总工程量%s%%，%d年完成%s%%，年末累计达到%s%%", reachedBefore, p.Year, share, yearEnd)
 	}
-	if j := progressTarget(pr, sub); j >= 0 {
+	j := progressTarget(pr, sub)
+	if j >= 0 && !reachedBefore.IsPositive() && pr.Targets[j].Value.Equal(share.Decimal) && pr.Targets[j].Metric != "本年度完成工程量" {
+		return nil // the document's own figure: kept as written
+	}
+	if j >= 0 {
 		pr.Targets = append([]Target(nil), pr.Targets...)
 		pr.Targets[j] = t
 	} else {
