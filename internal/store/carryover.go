@@ -198,32 +198,32 @@ func (s *Store) SaveCarryOver(ctx context.Context, actor *plan.User, planID stri
 		for i, l := range links {
 			field := "links[" + strconv.Itoa(i) + "]"
 			if l.ProjectIndex < 0 || l.ProjectIndex >= len(doc.Projects) {
-				ps = append(ps, problem(field+".project_index", "计划中没有第 %d 个项目", l.ProjectIndex+1))
+				ps = append(ps, problemf(field+".project_index", "计划中没有第 %d 个项目", l.ProjectIndex+1))
 				continue
 			}
 			np := &doc.Projects[l.ProjectIndex]
 			key := strconv.Itoa(l.ProjectIndex) + "|" + l.Subproject
 			if seen[key] {
-				ps = append(ps, problem(field, "「%s」重复设置", cmpName(np.Title, l.Subproject)))
+				ps = append(ps, problemf(field, "「%s」重复设置", cmpName(np.Title, l.Subproject)))
 				continue
 			}
 			seen[key] = true
 			if l.Subproject != "" && !hasSubproject(np, l.Subproject) {
-				ps = append(ps, problem(field+".subproject", "项目「%s」没有子项目「%s」", np.Title, l.Subproject))
+				ps = append(ps, problemf(field+".subproject", "项目「%s」没有子项目「%s」", np.Title, l.Subproject))
 				continue
 			}
 			l.ReachedBefore = nil
 			if l.PrevProjectID != "" {
 				pp := co.PrevProject(l.PrevProjectID)
 				if pp == nil {
-					ps = append(ps, problem(field+".prev_project_id", "「%s」关联的不是 %d 年已发布计划中的项目", cmpName(np.Title, l.Subproject), co.PrevYear))
+					ps = append(ps, problemf(field+".prev_project_id", "「%s」关联的不是 %d 年已发布计划中的项目", cmpName(np.Title, l.Subproject), co.PrevYear))
 					continue
 				}
 				if l.Subproject == "" {
 					l.PrevSubprojectID = ""
 				} else {
 					if l.PrevSubprojectID == "" || !hasSubprojectID(pp, l.PrevSubprojectID) {
-						ps = append(ps, problem(field+".prev_subproject_id", "子项目「%s」关联的不是 %d 年项目「%s」的子项目", l.Subproject, co.PrevYear, pp.Title))
+						ps = append(ps, problemf(field+".prev_subproject_id", "子项目「%s」关联的不是 %d 年项目「%s」的子项目", l.Subproject, co.PrevYear, pp.Title))
 						continue
 					}
 					if r, ok := co.Reached[l.PrevSubprojectID]; ok {
@@ -235,7 +235,7 @@ func (s *Store) SaveCarryOver(ctx context.Context, actor *plan.User, planID stri
 			}
 			if l.YearEnd != nil {
 				if l.Subproject == "" {
-					ps = append(ps, problem(field+".year_end", "本年度工程量比例只对跨年度子项目设置"))
+					ps = append(ps, problemf(field+".year_end", "本年度工程量比例只对跨年度子项目设置"))
 					continue
 				}
 				before := plan.Decimal{}
@@ -243,13 +243,13 @@ func (s *Store) SaveCarryOver(ctx context.Context, actor *plan.User, planID stri
 					before = *l.ReachedBefore
 				}
 				if l.YearEnd.LessThan(before.Decimal) {
-					ps = append(ps, problem(field+".year_end", "子项目「%s」年末累计比例 %s%% 低于上年末已完成的 %s%%", l.Subproject, l.YearEnd, before))
+					ps = append(ps, problemf(field+".year_end", "子项目「%s」年末累计比例 %s%% 低于上年末已完成的 %s%%", l.Subproject, l.YearEnd, before))
 					continue
 				}
 				if err := plan.SetYearShare(&doc, l.ProjectIndex, l.Subproject, *l.YearEnd, before); err != nil {
 					var pe *plan.Error
 					if errors.As(err, &pe) {
-						ps = append(ps, problem(field+".year_end", "%s", pe.Message))
+						ps = append(ps, problemf(field+".year_end", "%s", pe.Message))
 						continue
 					}
 					return err
@@ -286,7 +286,7 @@ func (s *Store) SaveCarryOver(ctx context.Context, actor *plan.User, planID stri
 	return out, err
 }
 
-func problem(field, format string, args ...any) plan.Problem {
+func problemf(field, format string, args ...any) plan.Problem {
 	return plan.Problem{Field: field, Message: fmt.Sprintf(format, args...), Severity: plan.ProblemError}
 }
 

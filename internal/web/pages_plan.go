@@ -40,6 +40,9 @@ type planPage struct {
 	HasErrors   bool
 	Comparators []option
 	Kinds       []option
+	// Carry is the 跨年度结转 section (pages_carryover.go), nil when
+	// there is nothing to carry over or set.
+	Carry *carryView
 }
 
 // planPage: GET /plans/{planID} — a draft shown beside its source text,
@@ -103,6 +106,9 @@ func (s *Server) loadPlanPage(r *http.Request) (*planPage, error) {
 		if pg.Published, err = s.Store.ListProjects(ctx, store.ProjectFilter{PlanID: pv.ID}); err != nil {
 			return nil, err
 		}
+	}
+	if pg.Carry, err = s.carryOverView(r, pv, pg.CanEdit); err != nil {
+		return nil, err
 	}
 	return pg, nil
 }

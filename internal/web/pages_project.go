@@ -55,6 +55,9 @@ type projectPage struct {
 	CanInspect   bool
 	Letters      projectLetters
 	Evaluation   *evaluationPanel // 人大票决 projects only
+	// History is the 跨年度进展 of a project that continues an earlier
+	// year's (pages_carryover.go).
+	History *historyView
 }
 
 // projectPage: GET /projects/{projectID} — 项目详情: the document's text,
@@ -168,6 +171,10 @@ func (s *Server) projectPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if pg.Evaluation, err = s.loadEvaluationPanel(r, p); err != nil {
+		s.pageFail(w, r, err)
+		return
+	}
+	if pg.History, err = s.projectHistory(ctx, u, p); err != nil {
 		s.pageFail(w, r, err)
 		return
 	}

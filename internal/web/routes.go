@@ -44,6 +44,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.levelRoutes(mux) // api_levels.go
 	s.voteRoutes(mux)
 	s.publicRoutes(mux)
+	s.carryOverRoutes(mux)
 
 	s.pageRoutes(mux)
 	s.passwordRoutes(mux)
