@@ -390,7 +390,7 @@ type SubprojectHistory struct {
 	PrevProjectID    string        `json:"prev_project_id"`
 	PrevSubprojectID string        `json:"prev_subproject_id"`
 	PrevName         string        `json:"prev_name"`
-	ReachedBefore    plan.Decimal  `json:"reached_before"` // by the end of last year, as saved
+	ReachedBefore    *plan.Decimal `json:"reached_before"` // by the end of last year, as saved; nil when last year had no split
 	YearTarget       *plan.Decimal `json:"year_target"`    // this year's share
 	YearActual       *plan.Decimal `json:"year_actual"`    // this year's latest reported
 	Cumulative       plan.Decimal  `json:"cumulative"`     // reached before + this year's
@@ -443,12 +443,12 @@ func (s *Store) ProjectHistory(ctx context.Context, projectID string) (*History,
 			if err := c.row("SELECT s.name, s.project_id FROM subprojects s WHERE s.id = ?", prevS).Scan(&sh.PrevName, &sh.PrevProjectID); err != nil {
 				return err
 			}
-			if d, err := scanDec(reached); err != nil {
+			if sh.ReachedBefore, err = scanDec(reached); err != nil {
 				return err
-			} else if d != nil {
-				sh.ReachedBefore = *d
 			}
-			sh.Cumulative = sh.ReachedBefore
+			if sh.ReachedBefore != nil {
+				sh.Cumulative = *sh.ReachedBefore
+			}
 			for _, t := range p.ActiveTargets() {
 				if t.Kind == plan.KindProgress && t.Subproject != nil && *t.Subproject == sp.Name {
 					v := t.Value

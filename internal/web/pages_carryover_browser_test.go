@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -89,6 +91,7 @@ func TestBrowserCarryOver(t *testing.T) {
 	}
 	b.do(sup, chromedp.ScrollIntoView(chromedp.CSS("#carryover")))
 	b.shot(sup, "plan-carryover-saved")
+	b.elementShot(sup, "#carryover", "plan-carryover-section")
 
 	b.do(sup, chromedp.Click(chromedp.CSS(`form.publish button`)))
 	b.waitText(sup, ".flash.ok", "已发布")
@@ -105,4 +108,19 @@ func TestBrowserCarryOver(t *testing.T) {
 	}
 	b.do(sup, chromedp.ScrollIntoView(chromedp.CSS("#history")))
 	b.shot(sup, "project-history")
+	b.elementShot(sup, "#history", "project-history-section")
+}
+
+// elementShot saves one element of the page at desktop width, for looking
+// at a section of a long page.
+func (b *browserRun) elementShot(ctx context.Context, sel, name string) {
+	b.t.Helper()
+	b.do(ctx, chromedp.EmulateViewport(1366, 900))
+	buf, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("screenshot of %s: %v", sel, err)
+	}
+	if err := os.WriteFile(filepath.Join(b.shotsDir, name+".png"), buf, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
 }
