@@ -183,9 +183,9 @@ func TestCarryOver(t *testing.T) {
 			return "none"
 		}
 		for sub, want := range map[string]string{
-			"章贡区水西棚改返迁安置房建设项目一期":      "本年度完成工程量 35",
-			"水西污水处理厂（一厂）扩容项目":          "总工程量 100", // nothing reported last year: reached 0
-			"青峰药谷返迁安置房建设项目":            "总工程量 70",  // no year-end set: the document's figure stays
+			"章贡区水西棚改返迁安置房建设项目一期":     "本年度完成工程量 35",
+			"水西污水处理厂（一厂）扩容项目":        "总工程量 100", // nothing reported last year: reached 0
+			"青峰药谷返迁安置房建设项目":          "总工程量 70",  // no year-end set: the document's figure stays
 			"赣州市章贡区马祖岩片区公共空间适儿化改造项目": "none",
 		} {
 			if got := share(sub); got != want {

@@ -259,4 +259,3 @@ func (s *Server) projectHistory(ctx context.Context, u *plan.User, p *plan.Proje
 	}
 	return hv, err
 }
-
