@@ -107,8 +107,10 @@ func loadCarryOver(c conn, pv *plan.PlanVersion) (*CarryOver, error) {
 			rows.Close()
 			return nil, err
 		}
-		co.Links = append(co.Links, l)
 		co.Saved = true
+		if l.ProjectIndex >= 0 {
+			co.Links = append(co.Links, l)
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -116,6 +118,12 @@ func loadCarryOver(c conn, pv *plan.PlanVersion) (*CarryOver, error) {
 	}
 	if !co.Saved {
 		co.Links = plan.MatchCarryOver(co.Prev, &pv.Document)
+	}
+	if co.Links == nil {
+		co.Links = []plan.CarryLink{}
+	}
+	if co.Items == nil {
+		co.Items = []plan.MultiYearItem{}
 	}
 	for _, p := range co.Prev {
 		for _, sp := range p.Subprojects {
@@ -266,6 +274,9 @@ func (s *Store) SaveCarryOver(ctx context.Context, actor *plan.User, planID stri
 		if _, err := t.exec("DELETE FROM carryover_links WHERE plan_id = ?", pv.ID); err != nil {
 			return err
 		}
+		// The row of index -1 records that the decisions were saved, so
+		// that "nothing continues" is not taken for "not yet reviewed".
+		kept = append([]plan.CarryLink{{ProjectIndex: -1}}, kept...)
 		for _, l := range kept {
 			if _, err := t.exec(`INSERT INTO carryover_links (plan_id, project_index, subproject, prev_project_id, prev_subproject_id, score, year_end, reached_before)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, pv.ID, l.ProjectIndex, l.Subproject, l.PrevProjectID, l.PrevSubprojectID,
@@ -277,7 +288,7 @@ func (s *Store) SaveCarryOver(ctx context.Context, actor *plan.User, planID stri
 		if err != nil {
 			return err
 		}
-		if err := t.audit("plan.carryover.links", "plan", pv.ID, nil, map[string]any{"links": kept}); err != nil {
+		if err := t.audit("plan.carryover.links", "plan", pv.ID, nil, map[string]any{"links": kept[1:]}); err != nil {
 			return err
 		}
 		out, err = loadCarryOver(t.conn, after)
@@ -319,7 +330,7 @@ func hasSubprojectID(p *plan.ProjectRecord, id string) bool {
 // rows of the projects and sub-projects just published (PublishPlan).
 func (t *tx) applyCarryOver(pv *plan.PlanVersion) error {
 	rows, err := t.query(`SELECT project_index, subproject, prev_project_id, prev_subproject_id, reached_before FROM carryover_links
-		WHERE plan_id = ? AND prev_project_id <> '' ORDER BY project_index, subproject`, pv.ID)
+		WHERE plan_id = ? AND project_index >= 0 AND prev_project_id <> '' ORDER BY project_index, subproject`, pv.ID)
 	if err != nil {
 		return err
 	}

@@ -156,6 +156,8 @@ func writeCases() []writeCase {
 			body: `{"reason": "广告"}`, setup: residentComment, allowed: map[string]int{supervisor: 200}},
 		{route: "PUT /api/v1/projects/{projectID}/reports/{period}/release", method: "PUT", url: "/api/v1/projects/{p1}/reports/2024-05/release",
 			body: `{"progress": true, "problems": true}`, setup: acceptMay, allowed: map[string]int{supervisor: 200}},
+		{route: "PUT /api/v1/plans/{planID}/carryover", method: "PUT", url: "/api/v1/plans/{draft}/carryover", body: `{"rev": 1, "links": []}`,
+			setup: importDraft, allowed: map[string]int{supervisor: 200}},
 		{route: "POST /api/v1/users", method: "POST", url: "/api/v1/users",
 			body:    `{"username": "new-leader", "role": "leader", "password": "long-enough-1", "jurisdiction_code": "360112"}`,
 			allowed: map[string]int{admin: 201}},
@@ -298,6 +300,7 @@ func TestReadMatrix(t *testing.T) {
 		{name: "visits of a project", url: "/api/v1/projects/{p1}/inspections", setup: inspectP1, allowed: submitted, denied: 403},
 		{name: "a visit", url: "/api/v1/inspections/{visit}", setup: inspectP1, allowed: submitted, denied: 404},
 		{name: "photo of a visit", url: "/api/v1/attachments/{visitpng}", setup: photographVisit, allowed: submitted, denied: 404},
+		{name: "carry-over of a draft plan", url: "/api/v1/plans/{draft}/carryover", setup: importDraft, allowed: []string{supervisor}, denied: 404},
 		{name: "users", url: "/api/v1/users", allowed: []string{admin}, denied: 403},
 	}
 	for _, rc := range cases {

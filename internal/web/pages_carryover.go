@@ -14,6 +14,9 @@ import (
 // carryOverRoutes: the carry-over of multi-year projects into next year's
 // plan, on the plan's page and in the API.
 func (s *Server) carryOverRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/v1/plans/{planID}/carryover", s.getCarryOver)
+	mux.HandleFunc("PUT /api/v1/plans/{planID}/carryover", s.requireUser(s.saveCarryOver))
+	mux.HandleFunc("GET /api/v1/projects/{projectID}/history", s.requireUser(s.projectHistoryAPI))
 	mux.HandleFunc("POST /plans/{planID}/carryover", s.requirePage(s.carryOverSubmit))
 }
 

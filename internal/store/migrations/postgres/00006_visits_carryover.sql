@@ -52,7 +52,9 @@ CREATE TABLE inspection_photos (
 -- The supervisor's carry-over decisions on a draft plan: which project
 -- (subproject '') or sub-project of the draft continues which of last
 -- year's, and a multi-year sub-project's year-end share. Applied at
--- publication (project_predecessors, subproject_predecessors).
+-- publication (project_predecessors, subproject_predecessors). A row of
+-- project_index -1 marks that the supervisor saved the decisions (so that
+-- "nothing continues" differs from "not yet reviewed").
 CREATE TABLE carryover_links (
     plan_id            TEXT NOT NULL REFERENCES plans (id),
     project_index      INTEGER NOT NULL,
