@@ -41,6 +41,8 @@
 //	                the plan, the deputies' year-end evaluation
 //	public.go       what the public portal shows of accepted reports; releases
 //	feedback.go     residents' comments (moderated), satisfaction votes, phone codes
+//	inspections.go  on-site visits (实地督查): findings against the last report, photos, the ladder's letter
+//	carryover.go    multi-year projects into next year's plan: links on a draft, shares, predecessors, history
 //	backup.go       online copy (VACUUM INTO, pg_dump) and checked restore
 //	anchor.go       daily anchors of the audit chain's head, checked by audit verify
 //	bulk.go         bulk loads (synthetic data) audited per batch, users with one hash
@@ -59,7 +61,9 @@
 // secret ballots), vote_evaluators and vote_evaluations;
 // rollup_facts, rollup_totals, rollup_basis (derived, below);
 // report_releases, report_public_photos, resident_comments,
-// satisfaction_votes, phone_codes (00007).
+// satisfaction_votes, phone_codes (00007);
+// inspections, inspection_findings, inspection_photos; carryover_links,
+// project_predecessors, subproject_predecessors (00006).
 // Money and target values are TEXT decimals, times TEXT in UTC.
 //
 // # Roll-up facts and totals
