@@ -292,7 +292,7 @@ func (s *Store) ListInspections(ctx context.Context, actor *plan.User, f Inspect
 func loadInspections(c conn, where string, args ...any) ([]plan.Inspection, error) {
 	rows, err := c.query(`SELECT i.id, i.project_id, p.seq, p.title, i.jurisdiction_code, i.year, i.visit_date, i.inspectors, i.place,
 		i.narrative, i.discrepant, i.letter_id, i.created_at, i.created_by
-		FROM inspections i JOIN projects p ON p.id = i.project_id WHERE `+where+` ORDER BY i.visit_date, i.created_at, i.id`, args...)
+		FROM inspections i JOIN projects p ON p.id = i.project_id WHERE `+where+` ORDER BY i.visit_date, i.created_at, p.seq, i.id`, args...)
 	if err != nil {
 		return nil, err
 	}
