@@ -165,3 +165,23 @@ func TestInspections(t *testing.T) {
 		}
 	})
 }
+
+// TestMigrationOutOfOrder: a database that has the later migrations but
+// not 00006 (it landed after them) gets it on the next start.
+func TestMigrationOutOfOrder(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store, dsn string) {
+		ctx := t.Context()
+		for _, q := range []string{"DROP TABLE subproject_predecessors", "DROP TABLE project_predecessors", "DROP TABLE carryover_links",
+			"DROP TABLE inspection_photos", "DROP TABLE inspection_findings", "DROP TABLE inspections",
+			"DELETE FROM goose_db_version WHERE version_id = 6"} {
+			if _, err := s.WriteDB().ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s.Close()
+		again := openTest(t, dsn)
+		if _, err := again.ListInspections(ctx, plan.SystemUser, InspectionFilter{}); err != nil {
+			t.Fatalf("00006 not applied on reopening: %v", err)
+		}
+	})
+}
