@@ -68,6 +68,9 @@ func runServe(e env, args []string) int {
 		fmt.Fprintln(e.stderr, err)
 		return exitUnusable
 	}
+	// The demo accounts are printed with their password for a newcomer to
+	// try at once: no forced change there.
+	site.RequirePasswordChange = !*withDemo
 	if cfg.Server.AnchorDir != "" {
 		go anchorDaily(e.ctx, st, cfg.Server.AnchorDir, log)
 	}

@@ -88,8 +88,10 @@ type User struct {
 	// past its age; until it is changed the user may do nothing else.
 	MustChangePassword bool      `json:"-"`
 	PasswordChangedAt  time.Time `json:"-"`
-	CreatedAt          time.Time `json:"created_at"`
-	UpdatedAt          time.Time `json:"updated_at"`
+	// TOTPEnabled: a login needs a code from the user's authenticator app.
+	TOTPEnabled bool      `json:"-"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // Validate checks a user before it is stored.

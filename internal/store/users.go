@@ -15,14 +15,14 @@ import (
 	"minsheng/internal/plan"
 )
 
-const userColumns = "id, username, display_name, role, COALESCE(unit_id, ''), COALESCE(jurisdiction_code, ''), disabled, failed_logins, locked_until, must_change_password, password_changed_at, created_at, updated_at"
+const userColumns = "id, username, display_name, role, COALESCE(unit_id, ''), COALESCE(jurisdiction_code, ''), disabled, failed_logins, locked_until, must_change_password, password_changed_at, CASE WHEN totp_secret = '' THEN 0 ELSE 1 END, created_at, updated_at"
 
 func scanUser(r interface{ Scan(...any) error }) (*plan.User, error) {
 	var u plan.User
-	var disabled, mustChange int
+	var disabled, mustChange, totp int
 	var locked, changed, created, updated string
 	err := r.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.UnitID, &u.JurisdictionCode, &disabled, &u.FailedLogins, &locked,
-		&mustChange, &changed, &created, &updated)
+		&mustChange, &changed, &totp, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("用户不存在")
 	}
@@ -32,6 +32,7 @@ func scanUser(r interface{ Scan(...any) error }) (*plan.User, error) {
 	u.Disabled = disabled != 0
 	u.LockedUntil = parseTS(locked)
 	u.MustChangePassword = mustChange != 0
+	u.TOTPEnabled = totp != 0
 	u.CreatedAt, u.UpdatedAt = parseTS(created), parseTS(updated)
 	u.PasswordChangedAt = parseTS(changed)
 	if u.PasswordChangedAt.IsZero() {
@@ -276,6 +277,10 @@ func (s *Store) replacePassword(t *tx, userID, password string, reset bool) erro
 		return err
 	}
 	if reset {
+		// A reset is also how a user who lost the phone gets back in.
+		if _, err := t.exec("UPDATE users SET totp_secret = '', totp_last_step = 0 WHERE id = ?", userID); err != nil {
+			return err
+		}
 		if _, err := t.exec("DELETE FROM sessions WHERE user_id = ?", userID); err != nil {
 			return err
 		}
@@ -315,16 +320,25 @@ func (s *Store) SetUserDisabled(ctx context.Context, actor *plan.User, userID st
 // about which usernames exist (a locked account says it is locked only when
 // the password was right). Failures and successes are audited.
 func (s *Store) Authenticate(ctx context.Context, username, password string) (*plan.User, error) {
+	return s.AuthenticateWithCode(ctx, username, password, "")
+}
+
+// AuthenticateWithCode is Authenticate for a user who may have turned on
+// the TOTP second factor (totp.go): then code must be a current code not
+// used before, and a wrong or missing one counts as a failed login like
+// a wrong password (so guessing codes ends in the lock-out too).
+func (s *Store) AuthenticateWithCode(ctx context.Context, username, password, code string) (*plan.User, error) {
 	wrong := plan.Errorf(plan.EUnauthorized, "用户名或密码错误")
 	var u *plan.User
-	var hash string
+	var hash, secret string
+	var lastStep int64
 	err := s.read(ctx, func(c conn) error {
 		var err error
 		u, err = scanUser(c.row("SELECT "+userColumns+" FROM users WHERE username = ?", strings.TrimSpace(username)))
 		if err != nil {
 			return err
 		}
-		return c.row("SELECT password_hash FROM users WHERE id = ?", u.ID).Scan(&hash)
+		return c.row("SELECT password_hash, totp_secret, totp_last_step FROM users WHERE id = ?", u.ID).Scan(&hash, &secret, &lastStep)
 	})
 	if plan.ErrorCode(err) == plan.ENotFound {
 		// Spend the same time as a real check.
@@ -349,8 +363,22 @@ func (s *Store) Authenticate(ctx context.Context, username, password string) (*p
 		}
 		return nil, wrong
 	}
+	// The second factor, once the password is right.
+	codeWrong := false
+	var step uint64
+	if ok && secret != "" {
+		var match bool
+		step, match = totpMatch(secret, code, now)
+		codeWrong = !match || int64(step) <= lastStep // a code works once
+		ok = !codeWrong
+	}
 	err = s.write(ctx, &plan.User{ID: u.ID}, func(t *tx) error {
 		if ok {
+			if secret != "" {
+				if _, err := t.exec("UPDATE users SET totp_last_step = ? WHERE id = ?", int64(step), u.ID); err != nil {
+					return err
+				}
+			}
 			if u.FailedLogins == 0 && u.LockedUntil.IsZero() {
 				return t.audit("user.login", "user", u.ID, nil, nil)
 			}
@@ -364,6 +392,9 @@ func (s *Store) Authenticate(ctx context.Context, username, password string) (*p
 			return err
 		}
 		detail := map[string]any{"failed_logins": failures}
+		if codeWrong {
+			detail["factor"] = "totp"
+		}
 		if failures >= s.MaxLoginFailures {
 			until := t.now.Add(s.Lockout)
 			if _, err := t.exec("UPDATE users SET failed_logins = 0, locked_until = ? WHERE id = ?", ts(until), u.ID); err != nil {
@@ -378,6 +409,9 @@ func (s *Store) Authenticate(ctx context.Context, username, password string) (*p
 	}
 	if !ok {
 		metrics.Logins.WithLabelValues("failed").Inc()
+		if codeWrong {
+			return nil, &plan.Error{Code: plan.EUnauthorized, Field: "totp", Message: "已启用动态验证码：请填写手机验证器上当前的 6 位数字（每个验证码只能用一次）"}
+		}
 		return nil, wrong
 	}
 	metrics.Logins.WithLabelValues("ok").Inc()

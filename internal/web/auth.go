@@ -147,6 +147,7 @@ func clearSessionCookie(w http.ResponseWriter, secure bool) {
 type loginRequest struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
+	TOTP     string `json:"totp,omitempty"` // the code, for a user with the second factor on
 }
 
 type loginResponse struct {
@@ -170,7 +171,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		tooMany(w)
 		return
 	}
-	u, err := s.Store.Authenticate(r.Context(), req.Username, req.Password)
+	u, err := s.Store.AuthenticateWithCode(r.Context(), req.Username, req.Password, strings.TrimSpace(req.TOTP))
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -132,6 +132,8 @@ func (s *Server) base(r *http.Request, title, active string) basePage {
 var flashMessages = map[string]string{
 	"saved":            "已保存草稿。",
 	"own_password":     "密码已修改。",
+	"totp_on":          "已启用动态验证码，下次登录时请填写。",
+	"totp_off":         "已停用动态验证码。",
 	"submitted":        "已报送，等待民生办/督查室审核。",
 	"accepted":         "已确认该报告。",
 	"returned":         "已退回，填报单位将看到退回理由。",

@@ -40,7 +40,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusTooManyRequests, tooManyMessage)
 		return
 	}
-	u, err := s.Store.Authenticate(r.Context(), username, password)
+	u, err := s.Store.AuthenticateWithCode(r.Context(), username, password, strings.TrimSpace(r.PostFormValue("totp")))
 	if err != nil {
 		if plan.ErrorCode(err) == plan.EUnauthorized {
 			fail(http.StatusUnauthorized, plan.ErrorMessage(err))

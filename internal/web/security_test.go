@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -194,4 +195,45 @@ func TestSecurityHeadersAndOps(t *testing.T) {
 
 	s.st.Close()
 	wantStatus(t, s.do("127.0.0.1:1", "", "GET", "/readyz", ""), 503, "数据库暂时不可用")
+}
+
+// TestTOTPEnrolmentAndLogin: the /totp page gives a secret; the first
+// code from it turns the factor on; from then on the API login needs a
+// current code (field totp), and the login page takes one.
+func TestTOTPEnrolmentAndLogin(t *testing.T) {
+	s := newSecureSite(t)
+	tok := s.login("admin", "Admin-pass-1", 201)
+	wantStatus(t, s.do("192.0.2.1:1", tok, "PUT", "/api/v1/me/password", `{"old_password": "Admin-pass-1", "new_password": "Admin-pass-2"}`), 204)
+
+	page := func(method, body string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(method, "/totp", strings.NewReader(body))
+		req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: tok})
+		req.Header.Set("Accept", "text/html")
+		if body != "" {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("X-CSRF-Token", web.CSRFTokenOf(tok))
+		}
+		rec := httptest.NewRecorder()
+		s.h.ServeHTTP(rec, req)
+		return rec
+	}
+	rec := page("GET", "")
+	wantStatus(t, rec, 200, "启用动态验证码", "otpauth://totp/")
+	_, after, _ := strings.Cut(rec.Body.String(), `id="totp-secret">`)
+	secret, _, _ := strings.Cut(after, "<")
+	if len(secret) != 32 {
+		t.Fatalf("secret %q", secret)
+	}
+	form := url.Values{"secret": {secret}, "code": {"000000"}}
+	wantStatus(t, page("POST", form.Encode()), 422, "动态验证码不正确")
+	form.Set("code", store.TOTPCode(secret, s.clock))
+	if rec := page("POST", form.Encode()); rec.Code != http.StatusSeeOther {
+		t.Fatalf("enrolment: %d %s", rec.Code, rec.Body)
+	}
+	wantStatus(t, page("GET", ""), 200, "本账号已启用动态验证码")
+
+	s.clock = s.clock.Add(time.Minute)
+	wantStatus(t, s.do("192.0.2.1:1", "", "POST", "/api/v1/session", `{"username": "admin", "password": "Admin-pass-2"}`), 401, `"field":"totp"`, "动态验证码")
+	body := `{"username": "admin", "password": "Admin-pass-2", "totp": "` + store.TOTPCode(secret, s.clock) + `"}`
+	wantStatus(t, s.do("192.0.2.1:1", "", "POST", "/api/v1/session", body), 201)
 }
