@@ -377,18 +377,7 @@ func TestDiskFull(t *testing.T) {
 	filler := filepath.Join(mnt, "filler")
 	fillDisk(t, filler)
 	full := ls.load(jobs[12:], 4, 4000)
-	refused := 0
-	for _, o := range full {
-		for _, st := range o.statuses {
-			switch st {
-			case 200:
-			case 503:
-				refused++
-			default:
-				t.Errorf("%s on a full disk: %d, want 200 or 503", o.job.url(), st)
-			}
-		}
-	}
+	refused := refusals(t, full, "on a full disk")
 	t.Logf("disk full: %d requests refused with 503", refused)
 	if refused == 0 {
 		t.Fatalf("no request was refused with the disk full: the test proves nothing")
@@ -419,6 +408,25 @@ func TestDiskFull(t *testing.T) {
 		t.Errorf("only %d acknowledged submissions checked", n)
 	}
 	ls.auditVerify()
+}
+
+// refusals counts the requests answered 503 and fails the test for any
+// answer but 200 and 503.
+func refusals(t *testing.T, outs []*outcome, when string) int {
+	t.Helper()
+	n := 0
+	for _, o := range outs {
+		for _, st := range o.statuses {
+			switch st {
+			case 200:
+			case 503:
+				n++
+			default:
+				t.Errorf("%s %s: %d, want 200 or 503", o.job.url(), when, st)
+			}
+		}
+	}
+	return n
 }
 
 // fillDisk writes a file until the file system has no byte left.
@@ -475,22 +483,13 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 		}
 		restarted <- err
 	}()
-	refused := 0
-	during := jobs[third : 2*third]
-	for i := 0; i < len(during); i++ {
-		o := ls.write(during[i], 0)
-		outs = append(outs, o)
-		for _, st := range o.statuses {
-			switch st {
-			case 200:
-			case 503:
-				refused++
-			default:
-				t.Errorf("%s during the restart: %d, want 200 or 503", o.job.url(), st)
-			}
-		}
+	var during []*outcome
+	for _, j := range jobs[third : 2*third] {
+		during = append(during, ls.write(j, 0))
 		time.Sleep(30 * time.Millisecond)
 	}
+	outs = append(outs, during...)
+	refused := refusals(t, during, "during the restart")
 	if err := <-restarted; err != nil {
 		t.Fatalf("restart: %v", err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"minsheng/internal/config"
 	"minsheng/internal/demo"
+	"minsheng/internal/plan"
 	"minsheng/internal/store"
 	"minsheng/internal/web"
 )
@@ -44,7 +45,7 @@ func runServe(e env, args []string) int {
 		}
 	}
 	if err := cfg.Validate(); err != nil {
-		fmt.Fprintln(e.stderr, "参数错误：", err)
+		fmt.Fprintln(e.stderr, "参数错误："+plan.ErrorMessage(err))
 		return exitUnusable
 	}
 	log := newLogger(e.stderr, cfg.Server)

@@ -219,7 +219,8 @@ func TestTOTPEnrolmentAndLogin(t *testing.T) {
 	}
 	rec := page("GET", "")
 	wantStatus(t, rec, 200, "启用动态验证码", "otpauth://totp/")
-	_, after, _ := strings.Cut(rec.Body.String(), `id="totp-secret">`)
+	_, after, _ := strings.Cut(rec.Body.String(), `id="totp-secret"`)
+	_, after, _ = strings.Cut(after, ">")
 	secret, _, _ := strings.Cut(after, "<")
 	if len(secret) != 32 {
 		t.Fatalf("secret %q", secret)
