@@ -408,16 +408,30 @@ func (s *Store) write(ctx context.Context, actor *plan.User, fn func(t *tx) erro
 	if s.gc != nil {
 		return s.gc.do(ctx, actor, fn)
 	}
+	// PostgreSQL may pick this transaction as a deadlock's victim or fail
+	// it for serialization: it was rolled back whole, so it runs again.
+	for attempt := 1; ; attempt++ {
+		err := s.writeOnce(ctx, actor, fn)
+		var pgErr *pgconn.PgError
+		if attempt < 4 && errors.As(err, &pgErr) && (pgErr.Code == "40P01" || pgErr.Code == "40001") {
+			time.Sleep(time.Duration(attempt*10) * time.Millisecond)
+			continue
+		}
+		return mapError(err)
+	}
+}
+
+func (s *Store) writeOnce(ctx context.Context, actor *plan.User, fn func(t *tx) error) error {
 	sqlTx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return mapError(err)
+		return err
 	}
 	t := &tx{conn: conn{x: sqlTx, ctx: ctx, pg: s.postgres}, s: s, now: s.now(), actor: actor}
 	if err := fn(t); err != nil {
 		sqlTx.Rollback()
-		return mapError(err)
+		return err
 	}
-	return mapError(sqlTx.Commit())
+	return sqlTx.Commit()
 }
 
 // read runs fn on a consistent snapshot of the database.
@@ -455,6 +469,10 @@ func mapError(err error) error {
 }
 
 var errUnavailable = &plan.Error{Code: plan.EUnavailable, Message: "数据库暂时无法写入或连接（磁盘空间不足或数据库正在重启），本次操作未生效，请稍后重试"}
+
+// IsUnavailable reports whether err is an outage (see unavailable): the
+// HTTP layer's safety net for a store path that did not map its error.
+func IsUnavailable(err error) bool { return unavailable(err) }
 
 // unavailable reports whether err is an outage rather than a bug or bad
 // input: SQLite out of disk or failing I/O, PostgreSQL unreachable,

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"minsheng/internal/plan"
+	"minsheng/internal/store"
 )
 
 // apiError is the one shape of every API error.
@@ -41,7 +42,11 @@ var statusOf = map[string]int{
 // bugs or outages: they are logged and shown as a generic 500.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var e *plan.Error
-	if !errors.As(err, &e) {
+	if !errors.As(err, &e) && store.IsUnavailable(err) {
+		e = &plan.Error{Code: plan.EUnavailable, Message: "数据库暂时无法写入或连接，本次操作未生效，请稍后重试"}
+		err = fmt.Errorf("%w: %w", e, err) // the cause stays for the log
+	}
+	if e == nil {
 		s.Log.Error("internal error", "path", r.URL.Path, "err", err)
 		writeJSONError(w, http.StatusInternalServerError, plan.EInternal, plan.ErrorMessage(err), "")
 		return
