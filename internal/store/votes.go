@@ -139,6 +139,10 @@ func (s *Store) CreateRound(ctx context.Context, actor *plan.User, code string, 
 	return rd, err
 }
 
+// anyVersion asks roundOp not to check the round's version: a change of a
+// candidate leaves the round as it is.
+const anyVersion = -1
+
 // roundOp loads a round for a change by its supervisor: the version the
 // supervisor read must be current, and the round in one of the states.
 func (t *tx) roundOp(id string, version int, states ...plan.RoundState) (*plan.Round, error) {
@@ -149,7 +153,7 @@ func (t *tx) roundOp(id string, version int, states ...plan.RoundState) (*plan.R
 	if err := plan.Authorize(t.actor, plan.ActionManageRound, plan.RoundResource(rd)); err != nil {
 		return nil, err
 	}
-	if version != 0 && version != rd.Version {
+	if version != anyVersion && version != rd.Version {
 		return nil, staleConflict()
 	}
 	for _, st := range states {
@@ -361,7 +365,7 @@ func (s *Store) ModerateCandidate(ctx context.Context, actor *plan.User, id, act
 		if err != nil {
 			return err
 		}
-		if _, err := t.roundOp(before.RoundID, 0, plan.RoundProposing); err != nil {
+		if _, err := t.roundOp(before.RoundID, anyVersion, plan.RoundProposing); err != nil {
 			return err
 		}
 		if !containsState(from, before.State) {
@@ -665,7 +669,7 @@ func (s *Store) CloseRound(ctx context.Context, actor *plan.User, id string, ver
 // correction), otherwise into a new draft version copied from the
 // published plan, otherwise into a new first version holding only them.
 // The supervisor then reviews the draft (targets, units) and publishes it
-// as any other. Needs ActionManageRound and ActionEditPlan. Errors:
+// as any other. Needs ActionManageRound and ActionImportPlan. Errors:
 // not_found, conflict, forbidden.
 func (s *Store) AdoptRound(ctx context.Context, actor *plan.User, id string, version int) (*plan.Round, *plan.PlanVersion, error) {
 	var rd *plan.Round
@@ -677,10 +681,6 @@ func (s *Store) AdoptRound(ctx context.Context, actor *plan.User, id string, ver
 		}
 		if err := plan.Authorize(actor, plan.ActionImportPlan, plan.Resource{Kind: plan.ResourceJurisdiction, JurisdictionCode: before.JurisdictionCode}); err != nil {
 			return err
-		}
-		elected := map[string]bool{}
-		for _, e := range before.Result.Winners() {
-			elected[e.CandidateID] = true
 		}
 		short, err := loadCandidates(t.conn, id, plan.CandidateShortlisted)
 		if err != nil {
@@ -716,32 +716,25 @@ func (t *tx) adoptInto(rd *plan.Round, winners []plan.Candidate) (*plan.PlanVers
 	if err != nil && plan.ErrorCode(err) != plan.ENotFound {
 		return nil, err
 	}
-	switch {
-	case latest != nil && latest.State == plan.PlanDraft:
-		doc := latest.Document
-		doc.Projects = append([]plan.Project(nil), doc.Projects...)
-		plan.AddCongressProjects(&doc, winners)
-		return t.replaceDraft(latest, latest.Rev, &doc, "plan.vote_adopt")
-	case latest != nil:
-		doc := latest.Document
-		doc.Projects = append([]plan.Project(nil), doc.Projects...)
-		plan.AddCongressProjects(&doc, winners)
-		pv, err := t.insertDraft(rd.JurisdictionCode, &doc, latest.SourceText)
+	var doc plan.Plan
+	source := ""
+	if latest != nil {
+		doc, source = latest.Document, latest.SourceText
+	} else {
+		j, err := getJurisdiction(t.conn, rd.JurisdictionCode)
 		if err != nil {
 			return nil, err
 		}
-		return pv, t.audit("plan.vote_adopt", "plan", pv.ID, nil, planAudit(pv))
+		code, level := j.Code, j.Level
+		doc = plan.Plan{Jurisdiction: plan.Jurisdiction{Name: j.Name, Code: &code, Level: &level}, Year: rd.Year,
+			Title: fmt.Sprintf("%s%d年民生实事（人大代表票决项目）", j.Name, rd.Year), Source: plan.Source{File: rd.Title},
+			Categories: []plan.Category{}, Findings: []plan.Finding{}}
 	}
-	j, err := getJurisdiction(t.conn, rd.JurisdictionCode)
-	if err != nil {
-		return nil, err
-	}
-	code, level := j.Code, j.Level
-	doc := plan.Plan{Jurisdiction: plan.Jurisdiction{Name: j.Name, Code: &code, Level: &level}, Year: rd.Year,
-		Title: fmt.Sprintf("%s%d年民生实事（人大代表票决项目）", j.Name, rd.Year), Source: plan.Source{File: rd.Title},
-		Categories: []plan.Category{}, Findings: []plan.Finding{}}
 	plan.AddCongressProjects(&doc, winners)
-	pv, err := t.insertDraft(rd.JurisdictionCode, &doc, "")
+	if latest != nil && latest.State == plan.PlanDraft {
+		return t.replaceDraft(latest, latest.Rev, &doc, "plan.vote_adopt")
+	}
+	pv, err := t.insertDraft(rd.JurisdictionCode, &doc, source)
 	if err != nil {
 		return nil, err
 	}
