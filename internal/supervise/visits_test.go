@@ -92,6 +92,10 @@ func TestRecordInspection(t *testing.T) {
 		t.Errorf("letter %s %s %q", l.Kind, l.Period, l.Title)
 	}
 
+	// Recorded later the same day: visits of one date are listed in the
+	// order they were recorded (created_at), and the same instant would
+	// leave the order to their random IDs.
+	w.clock = at("2024-06-20 10:30")
 	ok := in
 	ok.Findings = []plan.InspectionFound{{TargetID: w.p2.Targets[0].ID, Found: plan.MustDecimal("6").Ptr()}}
 	ok.Place = "老旧小区改造现场"
