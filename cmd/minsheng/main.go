@@ -46,6 +46,7 @@ func commands() []command {
 		{"gen", "gen --scale district|province|national [--db …]   生成用于性能测试的合成数据", runGen},
 		{"export", "export ledger|bulletin|letters --plan ID [--period 2024-10] -o FILE|DIR [--db …]   导出工作台账、调度通报、督办函件", runExportDocs},
 		{"votes", "votes tally|ballots --round ID [--ballots 文件] [-o 文件] [--db …]   人大票决：按选票重新计票核对结果，或导出选票", runVotes},
+		{"remind", "remind [--dry-run] [--date 2024-11-06] [--config 规则.json] [--db …]   计算并发送报送、答复提醒（--dry-run 只列出）", runRemind},
 		{"supervise", "supervise --plan ID [--period 2024-10] [--config 规则.json] [--db …]   判定项目状态并起草提示函、督办函", runSupervise},
 	}
 }

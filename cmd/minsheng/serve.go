@@ -72,6 +72,7 @@ func runServe(e env, args []string) int {
 	// The demo accounts are printed with their password for a newcomer to
 	// try at once: no forced change there.
 	site.RequirePasswordChange = !*withDemo
+	defer startReminders(e.ctx, st, eng.Config, log, e.stdout)()
 	if cfg.Server.AnchorDir != "" {
 		go anchorDaily(e.ctx, st, cfg.Server.AnchorDir, log)
 	}

@@ -52,6 +52,9 @@ type Config struct {
 	Portal PortalConfig `json:"portal"`
 	// Inspection are the rules of on-site visits (实地督查).
 	Inspection InspectionRules `json:"inspection"`
+	// Reminders: when units are reminded of reports and letters, and the
+	// channels (reminders.go).
+	Reminders Reminders `json:"reminders"`
 }
 
 // InspectionRules judge what a visit found against what was reported.
@@ -79,6 +82,7 @@ func DefaultConfig() Config {
 		Inspection:         InspectionRules{Tolerance: 0.05, SupervisionShortfall: 0.2},
 		DueDay:             plan.DefaultDueDay,
 		Portal:             DefaultPortalConfig(),
+		Reminders:          DefaultReminders(),
 	}
 }
 
@@ -166,7 +170,10 @@ func (c Config) Validate() error {
 	if t := c.Inspection.SupervisionShortfall; t <= 0 || t > 1 {
 		return plan.FieldError("inspection.supervision_shortfall", "直接督办的核查差距 inspection.supervision_shortfall 应在 0 到 1 之间（如 0.2），而不是 %v", t)
 	}
-	return c.Portal.Validate()
+	if err := c.Portal.Validate(); err != nil {
+		return err
+	}
+	return c.Reminders.Validate()
 }
 
 // Apply makes the configuration's thresholds the ones in force for every
