@@ -163,7 +163,8 @@ func writeCases() []writeCase {
 			allowed: map[string]int{admin: 201}},
 	}
 	cases = append(cases, levelWriteCases()...)
-	return append(cases, letterWriteCases()...)
+	cases = append(cases, letterWriteCases()...)
+	return append(cases, reminderWriteCases()...)
 }
 
 // TestWriteMatrix sends every write endpoint as every actor, with bearer

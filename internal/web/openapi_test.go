@@ -263,6 +263,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	voteReads(t, f)
 	f.do(deputy, "PUT", "/api/v1/me/password", map[string]string{"old_password": testPassword, "new_password": "新的密码-secret-2"}).expect(t, 204)
 	publicContract(t, f)
+	reminderReads(t, f)
 	f.do(leadReporter, "DELETE", "/api/v1/session", nil).expect(t, 204)
 	levelReads(t, f) // api_levels_test.go
 

@@ -112,8 +112,6 @@ func (s *Server) base(r *http.Request, title, active string) basePage {
 		add("projects", "/projects", "项目")
 		add("hierarchy", "/hierarchy", "层级")
 		add("votes", "/votes", "人大票决")
-	}
-	if u.Role != plan.RoleAdmin {
 		add("letters", "/letters", "督办")
 	}
 	add("compare", "/compare", "对比")
@@ -124,6 +122,10 @@ func (s *Server) base(r *http.Request, title, active string) basePage {
 	}
 	if u.Role == plan.RoleAdmin {
 		add("admin", "/admin", "用户与单位")
+		add("contacts", "/admin/contacts", "提醒联系方式")
+	}
+	if u.Role == plan.RoleSupervisor || u.Role == plan.RoleAdmin {
+		add("outbox", "/outbox", "提醒记录")
 	}
 	return b
 }
@@ -171,6 +173,7 @@ var flashMessages = map[string]string{
 	"approved-comment": "意见已通过，将在公开页面显示。",
 	"rejected-comment": "意见未予通过，理由已记录。",
 	"released":         "公开设置已保存，公开页面随即更新。",
+	"contact":          "已保存该单位的提醒联系方式。",
 }
 
 // render executes a page into a buffer, so that a template error is a 500

@@ -45,6 +45,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.voteRoutes(mux)
 	s.publicRoutes(mux)
 	s.carryOverRoutes(mux)
+	s.reminderRoutes(mux)
 
 	s.pageRoutes(mux)
 	s.passwordRoutes(mux)
@@ -80,6 +81,7 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 
 	mux.HandleFunc("GET /review", s.requirePage(s.reviewPage))
 	s.letterPageRoutes(mux)
+	s.reminderPageRoutes(mux)
 	mux.HandleFunc("GET /documents/{name}", s.requirePage(s.documentPage))
 
 	mux.HandleFunc("GET /import", s.requirePage(s.importPage))
