@@ -13,7 +13,9 @@
 //
 // Two kinds of write are deliberately not audited: TouchSession (it would
 // log every request) and DeleteExpiredSessions (housekeeping). Logins,
-// failed logins and logouts are.
+// failed logins and logouts are. The outbox's claims and retries are
+// delivery bookkeeping and not audited either; enqueueing a reminder and
+// its final outcome are (outbox.go).
 //
 // # Where things are
 //
@@ -48,6 +50,9 @@
 //	bulk.go         bulk loads (synthetic data) audited per batch, users with one hash
 //	groupcommit.go  SQLite: concurrent writes committed together
 //	stmtcache.go    SQLite: connections that keep their compiled statements
+//	letters.go      提示函 and 督办函: draft, edit, issue, answer, evidence, close
+//	contacts.go     units' reminder addresses (e-mail, group-robot webhook)
+//	outbox.go       reminders to send: enqueue once per key, claim, mark sent
 //
 // Tables (migrations/sqlite and migrations/postgres, kept parallel):
 // jurisdictions, units, users, sessions, password_history; plans (one row per version, with
@@ -59,6 +64,7 @@
 // target_shares, share_reports, project_links, indicator_overrides (levels);
 // vote_rounds, vote_candidates, vote_voters and vote_ballots (kept apart:
 // secret ballots), vote_evaluators and vote_evaluations;
+// letters, letter_events, letter_attachments; unit_contacts, outbox;
 // rollup_facts, rollup_totals, rollup_basis (derived, below);
 // report_releases, report_public_photos, resident_comments,
 // satisfaction_votes, phone_codes (00007);
