@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -128,5 +129,23 @@ func TestOutbox(t *testing.T) {
 		}
 		_, err := s.ListOutbox(f.ctx, f.repA, OutboxFilter{})
 		wantCode(t, err, plan.EForbidden)
+	})
+}
+
+// TestLateMigration: a database already past 00004 when 00004 arrives
+// (numbers are reserved per feature and land in any order) gets it
+// applied at the next start instead of refusing to open.
+func TestLateMigration(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store, dsn string) {
+		for _, q := range []string{"DROP TABLE outbox", "DROP TABLE unit_contacts", "DELETE FROM goose_db_version WHERE version_id = 4"} {
+			if _, err := s.WriteDB().Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s.Close()
+		s2 := openTest(t, dsn)
+		if _, err := s2.UnitContacts(context.Background(), ""); err != nil {
+			t.Fatalf("00004 was not applied late: %v", err)
+		}
 	})
 }
