@@ -277,6 +277,7 @@ type work struct {
 	invPlan  [12]*plan.Decimal
 	inv      [12]*plan.Decimal
 	disb     [12]*plan.Decimal
+	alloc    [12]*plan.Decimal
 	// In the latest month: not reported at all, left a draft, or late.
 	missingLast, draftLast, lateLast bool
 	reports                          map[plan.Period]*plan.Report // the latest state of each report
@@ -334,7 +335,7 @@ func (l *loader) planYear() {
 				w.actual[t.ID] = actualTarget(l.rng, &t, w.planned[t.ID], w.course, w.fate)
 			}
 			w.invPlan = plannedInvestment(p.Investment, w.course)
-			w.inv, w.disb = actualInvestment(l.rng, p.Investment, w.invPlan, w.course, w.fate)
+			w.inv, w.disb, w.alloc = actualInvestment(l.rng, p.Investment, w.invPlan, w.course, w.fate)
 			l.works = append(l.works, w)
 		}
 	}
@@ -593,8 +594,9 @@ func (l *loader) reportInput(w *work, per plan.Period) store.ReportInput {
 		text += "按实施方案推进" + w.p.Title + "各项工作，完成当月工作任务。"
 	}
 	if w.inv[m-1] != nil {
-		in.Investment, in.Disbursed = w.inv[m-1], w.disb[m-1]
-		text += fmt.Sprintf("累计完成投资%s万元，拨付资金%s万元。", w.inv[m-1], w.disb[m-1])
+		in.Investment, in.Disbursed, in.Allocated = w.inv[m-1], w.disb[m-1], w.alloc[m-1]
+		in.Funds = subprojectFunds(w.p.Subprojects, in.Allocated, in.Disbursed, in.Investment)
+		text += fmt.Sprintf("累计到位资金%s万元，完成投资%s万元，拨付资金%s万元。", w.alloc[m-1], w.inv[m-1], w.disb[m-1])
 	}
 	in.Progress = text
 	behindNow := w.fate.pace == behind && m >= w.fate.from

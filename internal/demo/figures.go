@@ -185,14 +185,17 @@ func plannedInvestment(total *plan.Decimal, c course) [12]*plan.Decimal {
 	return out
 }
 
-// actualInvestment is the investment completed and the funds disbursed,
-// year-to-date, month by month: both running totals, disbursed never above
-// completed, completed never above the year's investment.
-func actualInvestment(rng *rand.Rand, total *plan.Decimal, planned [12]*plan.Decimal, c course, f fate) (inv, disb [12]*plan.Decimal) {
+// actualInvestment is the investment completed, the funds disbursed and
+// the funds allocated, year-to-date, month by month: running totals,
+// disbursed never above completed, completed never above the year's
+// investment. Money arrives in tranches of a tenth or more of the year's
+// investment ahead of the payments — a budget issued, then a transfer —
+// so allocated stays above disbursed, in steps.
+func actualInvestment(rng *rand.Rand, total *plan.Decimal, planned [12]*plan.Decimal, c course, f fate) (inv, disb, alloc [12]*plan.Decimal) {
 	if total == nil {
 		return
 	}
-	var cumPlan, lastInv, lastDisb decimal.Decimal
+	var cumPlan, lastInv, lastDisb, lastAlloc decimal.Decimal
 	for m := 1; m <= 12; m++ {
 		cumPlan = cumPlan.Add(planned[m-1].Decimal)
 		var a decimal.Decimal
@@ -206,6 +209,41 @@ func actualInvestment(rng *rand.Rand, total *plan.Decimal, planned [12]*plan.Dec
 		d = decimal.Min(decimal.Max(d, lastDisb), a)
 		inv[m-1], disb[m-1] = dec(a), dec(d)
 		lastInv, lastDisb = a, d
+		if total.IsPositive() && (lastAlloc.LessThan(d) || rng.IntN(3) == 0) {
+			// The next tranche: up to the payments plus 10–30% of the year.
+			ahead := d.Div(total.Decimal).Add(decimal.NewFromFloat(0.1 + rng.Float64()*0.2))
+			tenths := ahead.Mul(decimal.NewFromInt(10)).Ceil().Div(decimal.NewFromInt(10))
+			lastAlloc = decimal.Max(lastAlloc, decimal.Min(total.Decimal, total.Decimal.Mul(tenths)).Round(2))
+		}
+		alloc[m-1] = dec(decimal.Max(lastAlloc, d))
 	}
 	return
+}
+
+// subprojectFunds splits a project's money through a month among its
+// sub-projects by their share of the investment, rounded down to the
+// 元 hundred so that the rows never add up to more than the project's
+// figures; a sub-project never shows more work done than its investment.
+func subprojectFunds(subs []plan.SubprojectRecord, alloc, disb, inv *plan.Decimal) []plan.SubprojectFunds {
+	var sum decimal.Decimal
+	for _, s := range subs {
+		if s.Investment != nil && s.RetiredBy == "" {
+			sum = sum.Add(s.Investment.Decimal)
+		}
+	}
+	if !sum.IsPositive() || alloc == nil || disb == nil || inv == nil {
+		return nil
+	}
+	var out []plan.SubprojectFunds
+	for _, s := range subs {
+		if s.Investment == nil || s.RetiredBy != "" || !s.Investment.IsPositive() {
+			continue
+		}
+		share := func(d *plan.Decimal) decimal.Decimal {
+			return d.Decimal.Mul(s.Investment.Decimal).Div(sum).Truncate(2)
+		}
+		spent := decimal.Min(share(inv), s.Investment.Decimal)
+		out = append(out, plan.SubprojectFunds{SubprojectID: s.ID, Allocated: dec(share(alloc)), Disbursed: dec(share(disb)), Spent: dec(spent)})
+	}
+	return out
 }

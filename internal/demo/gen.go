@@ -358,7 +358,7 @@ func genCounty(d *store.BulkData, c division.Division, months int) {
 		}
 		mp.Investment = plannedInvestment(&inv, crs)
 		d.MonthlyPlans = append(d.MonthlyPlans, mp)
-		invs, disbs := actualInvestment(rng, &inv, mp.Investment, crs, f)
+		invs, disbs, allocs := actualInvestment(rng, &inv, mp.Investment, crs, f)
 		for m := 1; m <= months; m++ {
 			per := plan.Period{Year: Year, Month: time.Month(m)}
 			dd := 1 + rng.IntN(4)
@@ -368,7 +368,7 @@ func genCounty(d *store.BulkData, c division.Division, months int) {
 			submitted := per.Next().Start().Add(time.Duration(dd-1)*24*time.Hour + time.Duration(9+rng.IntN(8))*time.Hour)
 			accepted := submitted.Add(time.Duration(20+rng.IntN(48)) * time.Hour)
 			r := plan.Report{ID: fmt.Sprintf("rp_%s_%02d_%02d", code, seq, m), ProjectID: pid, Period: per, State: plan.ReportAccepted,
-				Version: 3, Investment: invs[m-1], Disbursed: disbs[m-1],
+				Version: 3, Investment: invs[m-1], Disbursed: disbs[m-1], Allocated: allocs[m-1],
 				Progress:  fmt.Sprintf("截至%d月底，累计完成投资%s万元，各项工作按月度计划推进。", m, invs[m-1]),
 				CreatedAt: submitted.Add(-time.Hour), UpdatedAt: accepted, SubmittedAt: &submitted, AcceptedAt: &accepted}
 			if pc == behind && m >= f.from {

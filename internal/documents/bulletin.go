@@ -33,6 +33,8 @@ type Bulletin struct {
 	// Satisfaction is the residents' votes sentence of 总体情况 ("" without
 	// votes).
 	Satisfaction string
+	// Funds are the projects' money (bulletin_funds.go), by seq.
+	Funds []BulletinFunds
 	// Requirements are the 下步工作要求 paragraphs.
 	Requirements []string
 }
@@ -53,14 +55,14 @@ type BulletinSummary struct {
 	// Started is the share of projects with any progress or money spent
 	// (开工率).
 	Started *float64
-	// Disbursement is funds disbursed over the year's planned investment
-	// (资金拨付率) — over the investment completed when the plan states no
-	// investment, as DisbursementBase says; Investment is investment
-	// completed over the planned.
-	Disbursement     *float64
-	DisbursementBase string
-	Investment       *float64
+	// Disbursement is the 资金拨付率: funds disbursed over funds allocated,
+	// each project's planned investment through the month standing in for
+	// an allocation it did not report (store.SummarizeFunds);
+	// Investment is investment completed over the year's planned.
+	Disbursement *float64
+	Investment   *float64
 	// Money in 万元.
+	Allocated         plan.Decimal
 	PlannedInvestment plan.Decimal
 	ActualInvestment  plan.Decimal
 	Disbursed         plan.Decimal
@@ -182,15 +184,7 @@ func (b *Bulletin) SummaryText() string {
 		text += fmt.Sprintf("，尚在报送期内%d件", s.Due)
 	}
 	text += fmt.Sprintf("。项目总体完成率%s，开工率%s", pct(s.Completion), pct(s.Started))
-	switch {
-	case s.PlannedInvestment.IsPositive():
-		text += fmt.Sprintf("；年度计划投资%s万元，累计完成投资%s万元（完成率%s），累计拨付资金%s万元，资金拨付率%s",
-			money(s.PlannedInvestment), money(s.ActualInvestment), pct(s.Investment), money(s.Disbursed), pct(s.Disbursement))
-	case s.Disbursement != nil:
-		text += fmt.Sprintf("；累计完成投资%s万元，累计拨付资金%s万元，资金拨付率%s（占累计完成投资）",
-			money(s.ActualInvestment), money(s.Disbursed), pct(s.Disbursement))
-	}
-	return text + "。"
+	return text + fundsSummaryText(s) + "。"
 }
 
 // jurisdictionWord is 区, 县 or 市 as a document says 全区/全县/全市.
@@ -250,6 +244,7 @@ func WriteBulletinDocx(w io.Writer, b Bulletin) error {
 	if b.Satisfaction != "" {
 		bs = append(bs, bodyPara(b.Satisfaction))
 	}
+	bs = append(bs, fundsBlocks(&b)...)
 
 	bs = append(bs, next("项目推进情况"), bodyPara("各项目截至本月底的年度目标、累计完成和状态如下表（状态按各项目月度计划或序时进度判定；“预计年底”为按已报月份累计值线性推算的年底完成值）。"))
 	rows := [][]cell{}

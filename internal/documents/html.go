@@ -26,6 +26,7 @@ var printTemplates = template.Must(template.New("print").Funcs(template.FuncMap{
 	"inc":         func(i int) int { return i + 1 },
 	"month":       func(p plan.Period) int { return int(p.Month) },
 	"statusChart": statusChart,
+	"wan":         wanText,
 	"lines": func(s string) []string {
 		var out []string
 		for _, l := range strings.Split(s, "\n") {

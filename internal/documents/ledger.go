@@ -31,6 +31,9 @@ type LedgerProject struct {
 	Report *plan.Report
 	// Status is the project's status label for the month (正常, 滞后 …).
 	Status string
+	// Planned is the planned investment through the month (万元), the base
+	// of the 拨付率 when the report gives no allocation.
+	Planned *plan.Decimal
 }
 
 // The ledger's columns: the 计划清单 of the plan documents, then progress.
@@ -40,15 +43,17 @@ var ledgerColumns = []struct {
 }{
 	{"序号", 6}, {"民生实事名称", 16}, {"主要实施内容", 30}, {"项目名称", 24}, {"主要建设内容", 30},
 	{"年度投资（万元）", 11}, {"实施范围", 12}, {"实施年限", 10}, {"预期成效", 30}, {"责任领导", 9}, {"责任单位", 16},
-	{"累计完成投资（万元）", 12}, {"完成率", 9}, {"资金拨付（万元）", 11}, {"状态", 8}, {"本月进展", 30}, {"存在问题", 24},
+	{"累计完成投资（万元）", 12}, {"完成率", 9}, {"资金到位（万元）", 11}, {"资金拨付（万元）", 11}, {"拨付率", 9},
+	{"状态", 8}, {"本月进展", 30}, {"存在问题", 24},
 }
 
 // Column letters of the cells written per project (merged over its rows)
 // rather than per sub-project.
 const (
-	colSeq, colTitle, colContent                                = "A", "B", "C"
-	colInvest, colDone, colRate, colPaid, colState, colProgress = "F", "L", "M", "N", "O", "P"
-	colProblems, colLast                                        = "Q", "Q"
+	colSeq, colTitle, colContent                    = "A", "B", "C"
+	colInvest, colDone, colRate, colAlloc, colPaid  = "F", "L", "M", "N", "O"
+	colPaidRate, colState, colProgress, colProblems = "P", "Q", "R", "S"
+	colLast                                         = "S"
 )
 
 const (
@@ -89,7 +94,7 @@ func WriteLedger(w io.Writer, l Ledger) error {
 	return err
 }
 
-type styles struct{ title, sub, header, text, number, percent, total int }
+type styles struct{ title, sub, header, text, number, percent, total, totalPercent int }
 
 func newStyles(f *excelize.File) (styles, error) {
 	border := []excelize.Border{{Type: "left", Color: "000000", Style: 1}, {Type: "right", Color: "000000", Style: 1},
@@ -108,6 +113,7 @@ func newStyles(f *excelize.File) (styles, error) {
 		{Font: font(10, false), Alignment: wrap("right"), Border: border, CustomNumFmt: strPtr("#,##0.####")},
 		{Font: font(10, false), Alignment: wrap("right"), Border: border, NumFmt: 10},
 		{Font: font(10, true), Alignment: wrap("center"), Border: border, CustomNumFmt: strPtr("#,##0.####")},
+		{Font: font(10, true), Alignment: wrap("center"), Border: border, NumFmt: 10},
 	}
 	ids := make([]int, len(defs))
 	for i, d := range defs {
@@ -117,7 +123,7 @@ func newStyles(f *excelize.File) (styles, error) {
 		}
 		ids[i] = id
 	}
-	return styles{ids[0], ids[1], ids[2], ids[3], ids[4], ids[5], ids[6]}, nil
+	return styles{ids[0], ids[1], ids[2], ids[3], ids[4], ids[5], ids[6], ids[7]}, nil
 }
 
 func strPtr(s string) *string { return &s }
@@ -192,8 +198,14 @@ func writeLedgerProject(f *excelize.File, st styles, row, seq int, lp LedgerProj
 		if rep.Investment != nil {
 			perProject[colDone] = number(*rep.Investment)
 		}
+		if rep.Allocated != nil {
+			perProject[colAlloc] = number(*rep.Allocated)
+		}
 		if rep.Disbursed != nil {
 			perProject[colPaid] = number(*rep.Disbursed)
+		}
+		if rate, _, ok := plan.DisbursementRate(rep.Disbursed, rep.Allocated, lp.Planned); ok {
+			perProject[colPaidRate] = rate
 		}
 		perProject[colProgress] = rep.Progress
 		perProject[colProblems] = rep.Problems
@@ -214,19 +226,36 @@ func writeLedgerProject(f *excelize.File, st styles, row, seq int, lp LedgerProj
 	}
 	fitRowHeights(f, first, last)
 	f.SetCellStyle(sheetName, fmt.Sprintf("A%d", first), fmt.Sprintf("%s%d", colLast, last), st.text)
-	for _, col := range []string{colInvest, colDone, colPaid} {
+	for _, col := range []string{colInvest, colDone, colAlloc, colPaid} {
 		f.SetCellStyle(sheetName, fmt.Sprintf("%s%d", col, first), fmt.Sprintf("%s%d", col, last), st.number)
 	}
-	f.SetCellStyle(sheetName, fmt.Sprintf("%s%d", colRate, first), fmt.Sprintf("%s%d", colRate, last), st.percent)
+	for _, col := range []string{colRate, colPaidRate} {
+		f.SetCellStyle(sheetName, fmt.Sprintf("%s%d", col, first), fmt.Sprintf("%s%d", col, last), st.percent)
+	}
 	return last + 1, nil
 }
 
 // writeLedgerTotal adds the 合计 row: the exact sums of investment, work
-// done and funds disbursed, written as values (not formulas) so that the
-// figures read the same in every program.
+// done, funds allocated and disbursed, written as values (not formulas) so
+// that the figures read the same in every program, and the 拨付率 of the
+// whole: disbursed over each project's base (its allocation, else its
+// planned investment through the month) where it has one.
 func writeLedgerTotal(f *excelize.File, st styles, row int, ps []LedgerProject) error {
-	var invest, done, paid plan.Decimal
+	var invest, done, alloc, paid, rateDisb, rateBase plan.Decimal
 	for _, lp := range ps {
+		if rep := lp.Report; rep != nil {
+			if rep.Allocated != nil {
+				alloc = alloc.Add(*rep.Allocated)
+			}
+			if _, base, ok := plan.DisbursementRate(rep.Disbursed, rep.Allocated, lp.Planned); ok {
+				rateDisb = rateDisb.Add(*rep.Disbursed)
+				if base == plan.FundsBaseAllocated {
+					rateBase = rateBase.Add(*rep.Allocated)
+				} else {
+					rateBase = rateBase.Add(*lp.Planned)
+				}
+			}
+		}
 		if lp.Project.Investment != nil {
 			invest = invest.Add(*lp.Project.Investment)
 		}
@@ -242,8 +271,17 @@ func writeLedgerTotal(f *excelize.File, st styles, row int, ps []LedgerProject) 
 	f.MergeCell(sheetName, "A"+r, "E"+r)
 	f.SetCellValue(sheetName, colInvest+r, number(invest))
 	f.SetCellValue(sheetName, colDone+r, number(done))
+	f.SetCellValue(sheetName, colAlloc+r, number(alloc))
 	f.SetCellValue(sheetName, colPaid+r, number(paid))
-	return f.SetCellStyle(sheetName, "A"+r, colLast+r, st.total)
+	if err := f.SetCellStyle(sheetName, "A"+r, colLast+r, st.total); err != nil {
+		return err
+	}
+	if rateBase.IsPositive() {
+		rate, _ := rateDisb.Div(rateBase.Decimal).Float64()
+		f.SetCellValue(sheetName, colPaidRate+r, rate)
+		return f.SetCellStyle(sheetName, colPaidRate+r, colPaidRate+r, st.totalPercent)
+	}
+	return nil
 }
 
 func finishLedgerSheet(f *excelize.File, lastRow int) error {

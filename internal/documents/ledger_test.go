@@ -3,6 +3,7 @@ package documents
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -54,6 +55,11 @@ func zhanggongLedger(t *testing.T) (*plan.Plan, Ledger) {
 			inv := plan.MustDecimal(fmt.Sprintf("%d.5", 100*(i+1)))
 			paid := plan.MustDecimal(fmt.Sprintf("%d", 80*(i+1)))
 			lp.Report = &plan.Report{Investment: &inv, Disbursed: &paid, Progress: fmt.Sprintf("项目%d 按计划推进", i+1), Problems: "无"}
+			if i%2 == 0 { // half of them report their allocation; the others' 拨付率 is over the plan
+				alloc := plan.MustDecimal(fmt.Sprintf("%d", 100*(i+1)))
+				lp.Report.Allocated = &alloc
+			}
+			lp.Planned = plan.MustDecimal(fmt.Sprintf("%d", 160*(i+1))).Ptr()
 		} else {
 			lp.Status = "未报送"
 		}
@@ -81,7 +87,7 @@ func TestLedgerNumbers(t *testing.T) {
 	}
 	// Every sub-project's investment, in order, then the 合计 row.
 	var want []string
-	var done, paid plan.Decimal
+	var done, paid, alloc, rateBase plan.Decimal
 	for _, lp := range l.Projects {
 		for _, sp := range lp.Project.Subprojects {
 			if sp.Investment != nil {
@@ -90,6 +96,11 @@ func TestLedgerNumbers(t *testing.T) {
 		}
 		if lp.Report != nil {
 			done, paid = done.Add(*lp.Report.Investment), paid.Add(*lp.Report.Disbursed)
+			if a := lp.Report.Allocated; a != nil {
+				alloc, rateBase = alloc.Add(*a), rateBase.Add(*a)
+			} else {
+				rateBase = rateBase.Add(*lp.Planned)
+			}
 		}
 	}
 	var got []string
@@ -102,8 +113,23 @@ func TestLedgerNumbers(t *testing.T) {
 		t.Errorf("investments %v, want %v", got, want)
 	}
 	total := rows[len(rows)-1]
-	if total[0] != "合计" || total[5] != "228527" || total[11] != done.String() || total[13] != paid.String() {
-		t.Errorf("合计 row %q; want 228527, %s, %s", total, done, paid)
+	if total[0] != "合计" || total[5] != "228527" || total[11] != done.String() || total[13] != alloc.String() || total[14] != paid.String() {
+		t.Errorf("合计 row %q; want 228527, %s, %s, %s", total, done, alloc, paid)
+	}
+	wantRate, _ := paid.Div(rateBase.Decimal).Float64()
+	if got, err := strconv.ParseFloat(total[15], 64); err != nil || math.Abs(got-wantRate) > 1e-9 {
+		t.Errorf("合计 拨付率 %q, want %v", total[15], wantRate)
+	}
+	// Project 1 reported 100 allocated and 80 paid; project 2 no allocation,
+	// 160 paid against 320 planned through the month.
+	for _, c := range []struct{ cell, want string }{{"N5", "100"}, {"O5", "80"}, {"P5", "0.8"}} {
+		if v, _ := f.GetCellValue(sheetName, c.cell, excelize.Options{RawCellValue: true}); v != c.want {
+			t.Errorf("%s = %q, want %s", c.cell, v, c.want)
+		}
+	}
+	p2 := firstRow + len(l.Projects[0].Project.Subprojects)
+	if v, _ := f.GetCellValue(sheetName, fmt.Sprintf("P%d", p2), excelize.Options{RawCellValue: true}); v != "0.5" {
+		t.Errorf("拨付率 of project 2 = %q, want 0.5 (over the plan)", v)
 	}
 	// Project 14's seven sub-projects share one merged 序号 cell.
 	merged, err := f.GetMergeCells(sheetName)

@@ -130,23 +130,27 @@ type Report struct {
 	State     ReportState `json:"state"`
 	// Version is the optimistic lock: a save must carry the version it was
 	// based on; every change bumps it.
-	Version       int            `json:"version"`
-	Targets       []ReportTarget `json:"targets"`
-	Investment    *Decimal       `json:"investment_wan"`
-	Disbursed     *Decimal       `json:"disbursed_wan"`
-	Progress      string         `json:"progress"`
-	Problems      string         `json:"problems"`
-	NextSteps     string         `json:"next_steps"`
-	ReturnReason  string         `json:"return_reason,omitempty"`
-	Attachments   []Attachment   `json:"attachments"`
-	Contributions []Contribution `json:"contributions"`
-	CreatedAt     time.Time      `json:"created_at"`
-	UpdatedAt     time.Time      `json:"updated_at"`
-	UpdatedBy     string         `json:"updated_by,omitempty"`
-	SubmittedAt   *time.Time     `json:"submitted_at,omitempty"`
-	SubmittedBy   string         `json:"submitted_by,omitempty"`
-	AcceptedAt    *time.Time     `json:"accepted_at,omitempty"`
-	AcceptedBy    string         `json:"accepted_by,omitempty"`
+	Version    int            `json:"version"`
+	Targets    []ReportTarget `json:"targets"`
+	Investment *Decimal       `json:"investment_wan"`
+	Disbursed  *Decimal       `json:"disbursed_wan"`
+	// Allocated is the funds allocated (到位资金) to the project so far;
+	// Funds the sub-projects' money (funds.go).
+	Allocated     *Decimal          `json:"allocated_wan"`
+	Funds         []SubprojectFunds `json:"funds"`
+	Progress      string            `json:"progress"`
+	Problems      string            `json:"problems"`
+	NextSteps     string            `json:"next_steps"`
+	ReturnReason  string            `json:"return_reason,omitempty"`
+	Attachments   []Attachment      `json:"attachments"`
+	Contributions []Contribution    `json:"contributions"`
+	CreatedAt     time.Time         `json:"created_at"`
+	UpdatedAt     time.Time         `json:"updated_at"`
+	UpdatedBy     string            `json:"updated_by,omitempty"`
+	SubmittedAt   *time.Time        `json:"submitted_at,omitempty"`
+	SubmittedBy   string            `json:"submitted_by,omitempty"`
+	AcceptedAt    *time.Time        `json:"accepted_at,omitempty"`
+	AcceptedBy    string            `json:"accepted_by,omitempty"`
 }
 
 // ReportTarget is the actual value of one target at the end of the month.
@@ -213,6 +217,8 @@ type ReportCheck struct {
 	// PlannedInvestment is the project's planned investment for the year in
 	// 万元, if known: going past it draws a warning.
 	PlannedInvestment *Decimal
+	// Subprojects are the project's sub-projects, for the funds rows.
+	Subprojects []SubprojectRecord
 }
 
 // ValidateReport checks a report. Errors block saving (or submitting);
@@ -229,6 +235,8 @@ type ReportCheck struct {
 //     the works they pay for are done, so it happens in honest reports, yet
 //     it is worth a second look;
 //   - investment completed above the year's planned investment is a warning;
+//   - the funds allocated and the sub-projects' funds follow the same
+//     rules (validateFunds in funds.go);
 //   - when submitting, every target needs an actual and the progress text
 //     must be written.
 func ValidateReport(r *Report, c ReportCheck) Problems {
@@ -286,6 +294,7 @@ func ValidateReport(r *Report, c ReportCheck) Problems {
 	if r.Investment != nil && r.Disbursed != nil && !r.Investment.IsNegative() && r.Disbursed.GreaterThan(r.Investment.Decimal) {
 		ps.warnf("disbursed_wan", "累计拨付资金 %s 万元超过累计完成投资 %s 万元，请核实是否为预付款", r.Disbursed, r.Investment)
 	}
+	validateFunds(r, c, &ps)
 	if r.Investment != nil && c.PlannedInvestment != nil && c.PlannedInvestment.IsPositive() && r.Investment.GreaterThan(c.PlannedInvestment.Decimal) {
 		ps.warnf("investment_wan", "累计完成投资 %s 万元超过年度计划投资 %s 万元", r.Investment, c.PlannedInvestment)
 	}

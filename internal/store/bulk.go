@@ -289,6 +289,19 @@ func (b *bulkWriter) reports(reports []plan.Report, actor string) error {
 			}
 		}
 	}
+	ins = b.table("report_funds", "report_id, subproject_id, allocated_wan, disbursed_wan, spent_wan", "")
+	for _, r := range reports {
+		if r.Allocated != nil {
+			if err := ins.add(r.ID, "", decPtr(r.Allocated), nil, nil); err != nil {
+				return err
+			}
+		}
+		for _, f := range r.Funds {
+			if err := ins.add(r.ID, f.SubprojectID, decPtr(f.Allocated), decPtr(f.Disbursed), decPtr(f.Spent)); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 

@@ -144,13 +144,7 @@ func (s *Store) dashboardProject(d *Dashboard, p *plan.ProjectRecord, mp *plan.M
 	}
 
 	// Planned investment through the month.
-	if mp != nil && mp.PlannedInvestmentThrough(12).IsPositive() {
-		v := mp.PlannedInvestmentThrough(m)
-		item.PlannedInvestment = &v
-	} else if p.Investment != nil {
-		v := plan.Decimal{Decimal: p.Investment.Mul(plan.DecimalFromInt(int64(m))).DivRound(plan.DecimalFromInt(12).Decimal, 4)}
-		item.PlannedInvestment = &v
-	}
+	item.PlannedInvestment = plannedThrough(p, mp, m)
 	if item.PlannedInvestment != nil {
 		d.PlannedInvestment = d.PlannedInvestment.Add(*item.PlannedInvestment)
 	}

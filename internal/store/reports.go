@@ -21,9 +21,13 @@ type ReportInput struct {
 	Targets    []plan.ReportTarget `json:"targets"`
 	Investment *plan.Decimal       `json:"investment_wan"`
 	Disbursed  *plan.Decimal       `json:"disbursed_wan"`
-	Progress   string              `json:"progress"`
-	Problems   string              `json:"problems"`
-	NextSteps  string              `json:"next_steps"`
+	// Allocated and Funds: the funds allocated and the sub-projects' money
+	// (plan.SubprojectFunds, funds.go).
+	Allocated *plan.Decimal          `json:"allocated_wan"`
+	Funds     []plan.SubprojectFunds `json:"funds"`
+	Progress  string                 `json:"progress"`
+	Problems  string                 `json:"problems"`
+	NextSteps string                 `json:"next_steps"`
 }
 
 // ContributionInput is what a responsible unit adds to a report.
@@ -73,7 +77,7 @@ func scanReport(r interface{ Scan(...any) error }) (*storedReport, error) {
 	}
 	rp.CreatedAt, rp.UpdatedAt = parseTS(created), parseTS(updated)
 	rp.SubmittedAt, rp.AcceptedAt = parseTSPtr(submittedAt), parseTSPtr(acceptedAt)
-	rp.Targets, rp.Attachments, rp.Contributions = []plan.ReportTarget{}, []plan.Attachment{}, []plan.Contribution{}
+	rp.Targets, rp.Attachments, rp.Contributions, rp.Funds = []plan.ReportTarget{}, []plan.Attachment{}, []plan.Contribution{}, []plan.SubprojectFunds{}
 	return &sr, nil
 }
 
@@ -114,7 +118,8 @@ const (
 	partTargets reportParts = 1 << iota
 	partContributions
 	partAttachments
-	partAll = partTargets | partContributions | partAttachments
+	partFunds // the allocation and the sub-projects' funds (funds.go)
+	partAll   = partTargets | partContributions | partAttachments | partFunds
 )
 
 // loadReportParts reads the parts of the reports out (index: by ID) whose
@@ -142,6 +147,11 @@ func loadReportParts(c conn, out []storedReport, index map[string]int, ids strin
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	if parts&partFunds != 0 {
+		if err := loadReportFunds(c, ids, args, out, index); err != nil {
 			return err
 		}
 	}
@@ -438,8 +448,8 @@ func (op *reportOp) previousAccepted() (*plan.Report, error) {
 	if err != nil || prev == nil || prev.State != plan.ReportAccepted {
 		return nil, err
 	}
-	// Validation reads its figures and its targets' values only.
-	return &prev.Report, prev.loadParts(op.t.conn, partTargets)
+	// Validation reads its figures, its targets' values and its funds only.
+	return &prev.Report, prev.loadParts(op.t.conn, partTargets|partFunds)
 }
 
 func (op *reportOp) validate(r *plan.Report, submitting bool) (plan.Problems, error) {
@@ -448,7 +458,7 @@ func (op *reportOp) validate(r *plan.Report, submitting bool) (plan.Problems, er
 		return nil, err
 	}
 	ps := plan.ValidateReport(r, plan.ReportCheck{Targets: op.project.ActiveTargets(), Previous: prev,
-		Submitting: submitting, PlannedInvestment: op.project.Investment})
+		Submitting: submitting, PlannedInvestment: op.project.Investment, Subprojects: op.project.Subprojects})
 	return ps.Warnings(), ps.Err()
 }
 
@@ -460,7 +470,7 @@ func (op *reportOp) finish(action plan.ReportAction, reason string) (*plan.Repor
 	parts := reportParts(0)
 	switch action {
 	case plan.ReportSave:
-		parts = partTargets
+		parts = partTargets | partFunds
 	case plan.ReportContribute:
 		parts = partContributions
 	case plan.ReportAttach:
@@ -479,6 +489,9 @@ func (op *reportOp) finish(action plan.ReportAction, reason string) (*plan.Repor
 		}
 		if parts&partAttachments == 0 {
 			after.Attachments = op.cur.Attachments
+		}
+		if parts&partFunds == 0 {
+			after.Allocated, after.Funds = op.cur.Allocated, op.cur.Funds
 		}
 	}
 	// The next seq in the same statement: one round trip less per write.
@@ -512,6 +525,21 @@ func (s *Store) SaveReport(ctx context.Context, actor *plan.User, projectID stri
 	var out *plan.Report
 	var warnings plan.Problems
 	err := s.write(ctx, actor, func(t *tx) error {
+		var err error
+		out, warnings, err = t.saveReport(projectID, period, in)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, warnings, nil
+}
+
+// saveReport is SaveReport inside a transaction (also used by the bulk
+// upload, which saves many reports in one).
+func (t *tx) saveReport(projectID string, period plan.Period, in ReportInput) (out *plan.Report, warnings plan.Problems, err error) {
+	s, actor := t.s, t.actor
+	err = func() error {
 		op, err := t.reportOp(projectID, period, plan.ActionEditReport)
 		if err != nil {
 			return err
@@ -530,7 +558,7 @@ func (s *Store) SaveReport(ctx context.Context, actor *plan.User, projectID stri
 			return staleConflict()
 		}
 		draft := plan.Report{ProjectID: projectID, Period: period, Targets: in.Targets, Investment: in.Investment,
-			Disbursed: in.Disbursed, Progress: in.Progress, Problems: in.Problems, NextSteps: in.NextSteps}
+			Disbursed: in.Disbursed, Allocated: in.Allocated, Funds: in.Funds, Progress: in.Progress, Problems: in.Problems, NextSteps: in.NextSteps}
 		if warnings, err = op.validate(&draft, false); err != nil {
 			return err
 		}
@@ -564,13 +592,13 @@ func (s *Store) SaveReport(ctx context.Context, actor *plan.User, projectID stri
 				return err
 			}
 		}
+		if err := saveReportFunds(t, id, in.Allocated, in.Funds); err != nil {
+			return err
+		}
 		out, err = op.finish(plan.ReportSave, "")
 		return err
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	return out, warnings, nil
+	}()
+	return out, warnings, err
 }
 
 // SubmitReport reports a draft or returned report to the supervisor after

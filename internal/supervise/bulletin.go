@@ -222,16 +222,8 @@ func (e *Engine) Bulletin(ctx context.Context, planID string, period plan.Period
 		c /= float64(len(completions))
 		sum.Completion = &c
 	}
-	a, _ := sum.ActualInvestment.Float64()
-	d, _ := sum.Disbursed.Float64()
-	switch planned, _ := sum.PlannedInvestment.Float64(); {
-	case planned > 0:
-		inv, disb := a/planned, d/planned
-		sum.Investment, sum.Disbursement = &inv, &disb
-		sum.DisbursementBase = "年度计划投资"
-	case a > 0:
-		disb := d / a
-		sum.Disbursement, sum.DisbursementBase = &disb, "累计完成投资"
+	if err := e.bulletinFunds(ctx, tl, period, &b); err != nil {
+		return documents.Bulletin{}, err
 	}
 	for _, acc := range units {
 		total := 0.0

@@ -53,7 +53,11 @@ func (e *Engine) Ledger(ctx context.Context, actor *plan.User, planID string, pe
 		Period:       period,
 	}
 	for _, p := range projects {
-		l.Projects = append(l.Projects, documents.LedgerProject{Project: p, Report: latest[p.ID], Status: status[p.ID].Label()})
+		lp := documents.LedgerProject{Project: p, Report: latest[p.ID], Status: status[p.ID].Label()}
+		if line := tl.Line(p.ID); line != nil {
+			lp.Planned = line.PlannedInvestment
+		}
+		l.Projects = append(l.Projects, lp)
 	}
 	return l, nil
 }

@@ -50,7 +50,7 @@ func TestLedgerFromStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	p1 := projects[0]
-	in := store.ReportInput{Investment: plan.MustDecimal("250").Ptr(), Disbursed: plan.MustDecimal("200").Ptr(),
+	in := store.ReportInput{Investment: plan.MustDecimal("250").Ptr(), Disbursed: plan.MustDecimal("200").Ptr(), Allocated: plan.MustDecimal("400").Ptr(),
 		Progress: "已发放创业担保贷款4800万元", Problems: "无"}
 	for _, tg := range p1.ActiveTargets() {
 		in.Targets = append(in.Targets, plan.ReportTarget{TargetID: tg.ID, Actual: tg.Value.Ptr()})
@@ -94,7 +94,9 @@ func TestLedgerFromStore(t *testing.T) {
 	if v, _ := f.GetCellValue("工作台账", "L5"); v != "250" {
 		t.Errorf("累计完成投资 of project 1 = %q", v)
 	}
-	if v, _ := f.GetCellValue("工作台账", "O5"); v != "已完成" {
-		t.Errorf("状态 of project 1 = %q", v)
+	for _, c := range []struct{ cell, want string }{{"N5", "400"}, {"O5", "200"}, {"P5", "50.00%"}, {"Q5", "已完成"}} {
+		if v, _ := f.GetCellValue("工作台账", c.cell); v != c.want {
+			t.Errorf("%s of project 1 = %q, want %s", c.cell, v, c.want)
+		}
 	}
 }

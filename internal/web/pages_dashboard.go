@@ -32,7 +32,7 @@ type dashboardPage struct {
 	TimePace          float64 // month/12: 序时进度
 	AnnualInvestment  plan.Decimal
 	InvestRatio       float64 // actual / planned through the month
-	DisbRatio         float64 // disbursed / actual
+	Funds             store.FundsSummary
 	StatusChart       *chart
 	MoneyChart        *chart
 	Units             []unitRank
@@ -65,6 +65,10 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
 	pg := dashboardPage{basePage: s.base(r, sc.Name+" 总览", "dashboard"), Scope: sc, D: d,
 		TimePace: float64(sc.Period.Month) / 12}
 	pg.Title = sc.Name + " " + sc.Period.Label() + " 总览"
+	if pg.Funds, err = s.dashboardFunds(r.Context(), rows, sc.Code, sc.Period); err != nil {
+		s.pageFail(w, r, err)
+		return
+	}
 	pg.CanDownload = plan.Can(userOf(r), plan.ActionRead, plan.Resource{Kind: plan.ResourceReport, JurisdictionCode: sc.Code})
 
 	counts := map[plan.Status]int{}
@@ -122,7 +126,6 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
 		pg.Completion, pg.HasCompletion = complSum/float64(complN), true
 	}
 	pg.InvestRatio = ratio(d.ActualInvestment.Decimal, d.PlannedInvestment.Decimal)
-	pg.DisbRatio = ratio(d.Disbursed.Decimal, d.ActualInvestment.Decimal)
 
 	// Attention: worst first, then by seq.
 	severity := map[plan.Status]int{plan.StatusFarBehind: 0, plan.StatusNotReported: 1, plan.StatusBehind: 2}

@@ -16,20 +16,21 @@ import (
 
 // pageFuncs are the template functions of every page.
 var pageFuncs = template.FuncMap{
-	"num":       formatNum,
-	"wan":       formatWan,
-	"pct":       formatPct,
-	"pctw":      pctWidth,
-	"pctleft":   pctLeft,
-	"datetime":  formatDateTime,
-	"date":      formatDate,
-	"cndate":    chineseDate,
-	"mergeArgs": mergeArgs, // pages_votes.go
-	"join":      func(xs []string) string { return strings.Join(xs, "、") },
-	"add":       func(a, b int) int { return a + b },
-	"status":    func(s plan.Status) plan.Status { return s },
-	"statusOf":  func(s string) plan.Status { return plan.Status(s) },
-	"months":    func() []int { return []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12} },
+	"num":            formatNum,
+	"wan":            formatWan,
+	"pct":            formatPct,
+	"pctw":           pctWidth,
+	"pctleft":        pctLeft,
+	"datetime":       formatDateTime,
+	"date":           formatDate,
+	"cndate":         chineseDate,
+	"mergeArgs":      mergeArgs, // pages_votes.go
+	"join":           func(xs []string) string { return strings.Join(xs, "、") },
+	"add":            func(a, b int) int { return a + b },
+	"status":         func(s plan.Status) plan.Status { return s },
+	"statusOf":       func(s string) plan.Status { return plan.Status(s) },
+	"months":         func() []int { return []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12} },
+	"subprojectName": subprojectName,
 	"comparator": func(c string) string {
 		return comparatorLabels[c]
 	},

@@ -58,6 +58,7 @@ type projectPage struct {
 	// History is the 跨年度进展 of a project that continues an earlier
 	// year's (pages_carryover.go).
 	History *historyView
+	Funds   *fundsView
 }
 
 // projectPage: GET /projects/{projectID} — 项目详情: the document's text,
@@ -157,6 +158,10 @@ func (s *Server) projectPage(w http.ResponseWriter, r *http.Request) {
 		pg.Targets = append(pg.Targets, tv)
 	}
 
+	if pg.Funds, err = s.projectFunds(ctx, p, mp, per); err != nil {
+		s.pageFail(w, r, err)
+		return
+	}
 	if pg.Letters, err = s.lettersOfProject(ctx, u, p); err != nil {
 		s.pageFail(w, r, err)
 		return

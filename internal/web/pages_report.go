@@ -26,6 +26,8 @@ type reportForm struct {
 	Targets    []reportTargetField
 	Investment string
 	Disbursed  string
+	Allocated  string
+	Funds      []fundsField
 	Progress   string
 	Problems   string
 	NextSteps  string
@@ -52,6 +54,7 @@ type reportPage struct {
 	PlannedInvestment *plan.Decimal
 	PrevInvestment    *plan.Decimal
 	PrevDisbursed     *plan.Decimal
+	PrevAllocated     *plan.Decimal
 	Due               time.Time
 	ContribText       string
 	ContribInvestment string
@@ -141,6 +144,7 @@ func (s *Server) loadReportPage(r *http.Request) (*reportPage, error) {
 		}
 		pg.Form.Targets = append(pg.Form.Targets, f)
 	}
+	pg.initFundsForm(mp, prev)
 	if mp != nil && mp.PlannedInvestmentThrough(12).IsPositive() {
 		v := mp.PlannedInvestmentThrough(per.Month)
 		pg.PlannedInvestment = &v
@@ -149,7 +153,7 @@ func (s *Server) loadReportPage(r *http.Request) (*reportPage, error) {
 		pg.PlannedInvestment = &v
 	}
 	if pg.Report != nil {
-		pg.Warnings = plan.ValidateReport(pg.Report, plan.ReportCheck{Targets: p.ActiveTargets(), Previous: prev, PlannedInvestment: p.Investment}).Warnings()
+		pg.Warnings = plan.ValidateReport(pg.Report, plan.ReportCheck{Targets: p.ActiveTargets(), Previous: prev, PlannedInvestment: p.Investment, Subprojects: p.Subprojects}).Warnings()
 		revs, err := s.Store.ReportRevisions(ctx, u, p.ID, per)
 		if err != nil {
 			return nil, err
@@ -186,6 +190,7 @@ func (pg *reportPage) fillForm(rep *plan.Report) {
 	}
 	pg.Form.Investment, pg.Form.Disbursed = decString(rep.Investment), decString(rep.Disbursed)
 	pg.Form.Progress, pg.Form.Problems, pg.Form.NextSteps = rep.Progress, rep.Problems, rep.NextSteps
+	pg.fillFundsForm(rep)
 }
 
 func decString(d *plan.Decimal) string {
@@ -245,6 +250,7 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 	if in.Disbursed, ok = parseDecimalField(pg.Form.Disbursed); !ok {
 		pg.Errors.add("disbursed_wan", "累计拨付资金应填写数字（万元）")
 	}
+	pg.parseFundsForm(f, &in)
 	pg.Form.Progress, pg.Form.Problems, pg.Form.NextSteps = f.Get("progress"), f.Get("problems"), f.Get("next_steps")
 	in.Progress, in.Problems, in.NextSteps = pg.Form.Progress, pg.Form.Problems, pg.Form.NextSteps
 	if len(pg.Errors) > 0 {
