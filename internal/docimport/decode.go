@@ -122,3 +122,9 @@ func asciiClean(s string) bool {
 	}
 	return !strings.Contains(s, "\uFFFD")
 }
+
+// DecodeText detects the encoding of a Chinese text file — a plan, or a
+// CSV that Excel saved as UTF-8 or, on Chinese Windows, as GB18030 — and
+// returns its text and the encoding's name (EncUTF8 …). Errors are
+// *InputError.
+func DecodeText(raw []byte) (text, enc string, err error) { return decodeText(raw) }

@@ -12,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"minsheng/internal/plan"
+	"minsheng/internal/progress"
 )
 
 // Ledger is the 工作台账 of a plan at the end of a month.
@@ -20,6 +21,9 @@ type Ledger struct {
 	Jurisdiction string
 	Period       plan.Period
 	Projects     []LedgerProject
+	// Entry are the rows of the 进展填报 sheet (internal/progress), in
+	// which a unit fills a month's figures to upload them; none: no sheet.
+	Entry []progress.Row
 }
 
 // LedgerProject is one project's lines: the plan's columns and its
@@ -89,6 +93,11 @@ func WriteLedger(w io.Writer, l Ledger) error {
 	}
 	if err := finishLedgerSheet(f, row); err != nil {
 		return err
+	}
+	if l.Entry != nil {
+		if err := progress.AddSheet(f, l.Entry, progress.Note(l.Period)); err != nil {
+			return err
+		}
 	}
 	_, err = f.WriteTo(w)
 	return err

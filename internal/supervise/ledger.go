@@ -8,6 +8,7 @@ import (
 
 	"minsheng/internal/documents"
 	"minsheng/internal/plan"
+	"minsheng/internal/progress"
 	"minsheng/internal/store"
 )
 
@@ -59,6 +60,7 @@ func (e *Engine) Ledger(ctx context.Context, actor *plan.User, planID string, pe
 		}
 		l.Projects = append(l.Projects, lp)
 	}
+	l.Entry = progress.RowsFor(projects, latest)
 	return l, nil
 }
 

@@ -26,6 +26,9 @@ const completeMay = `{"version": 0, "targets": [
 	{"target_id": "{t3}", "actual": 96}, {"target_id": "{t4}", "actual": 12}],
 	"investment_wan": 130, "disbursed_wan": 100, "progress": "5月进展顺利"}`
 
+// bulkCSV is a month's figures of project 1 as a CSV of the 进展填报 sheet.
+const bulkCSV = "编码,民生实事名称,子项目/指标,累计完成值,累计完成投资（万元）,累计到位资金（万元）\nP:{p1},,,,130,150\nT:{t1},,,0.6,,\n"
+
 const monthlyBody = `{"version": 0, "targets": [{"target_id": "{t1}", "cumulative": [0.1, 0.2, 0.4, 0.5, 0.6]}], "investment_wan": [10, 10], "deadline": "2024-12-31"}`
 
 // writeCase is one write endpoint of the matrix: setup brings the database
@@ -158,6 +161,8 @@ func writeCases() []writeCase {
 			body: `{"progress": true, "problems": true}`, setup: acceptMay, allowed: map[string]int{supervisor: 200}},
 		{route: "PUT /api/v1/plans/{planID}/carryover", method: "PUT", url: "/api/v1/plans/{draft}/carryover", body: `{"rev": 1, "links": []}`,
 			setup: importDraft, allowed: map[string]int{supervisor: 200}},
+		{route: "POST /api/v1/reports/bulk", method: "POST", url: "/api/v1/reports/bulk?period=2024-05", body: upload{"file", "进展.csv", nil},
+			allowed: map[string]int{leadReporter: 200}},
 		{route: "POST /api/v1/users", method: "POST", url: "/api/v1/users",
 			body:    `{"username": "new-leader", "role": "leader", "password": "long-enough-1", "jurisdiction_code": "360112"}`,
 			allowed: map[string]int{admin: 201}},
@@ -196,9 +201,13 @@ func runWriteCase(t *testing.T, f *fixture, wc writeCase) {
 	}
 	body := wc.body
 	if u, ok := body.(upload); ok {
-		if wc.url == "/api/v1/plans/import" {
+		switch {
+		case wc.url == "/api/v1/plans/import":
 			body = seedUpload(t)
-		} else {
+		case strings.HasPrefix(wc.url, "/api/v1/reports/bulk"):
+			u.data = []byte(f.expand(bulkCSV))
+			body = u
+		default:
 			u.data = pngImage(t)
 			body = u
 		}
@@ -288,6 +297,7 @@ func TestReadMatrix(t *testing.T) {
 	submitted := []string{leadReporter, respContributor, supervisor, leader}
 	cases := []readCase{
 		{name: "draft report", url: "/api/v1/projects/{p1}/reports/2024-05", setup: saveMay, allowed: unitDraft, denied: 403},
+		{name: "unit's template", url: "/api/v1/reports/bulk/template?period=2024-05", setup: saveMay, allowed: []string{leadReporter, otherReporter}, denied: 403},
 		{name: "report not started", url: "/api/v1/projects/{p1}/reports/2024-07", allowed: unitDraft, found: 404, denied: 403},
 		{name: "draft report revisions", url: "/api/v1/projects/{p1}/reports/2024-05/revisions", setup: saveMay, allowed: unitDraft, denied: 403},
 		{name: "draft monthly plan", url: "/api/v1/projects/{p1}/monthly-plan", setup: saveMonthly, allowed: unitDraft, denied: 403},

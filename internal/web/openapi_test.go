@@ -167,6 +167,7 @@ func newContract(t testing.TB) *contract {
 	}
 	openapi3filter.RegisterBodyDecoder("image/png", openapi3filter.FileBodyDecoder)
 	openapi3filter.RegisterBodyDecoder("application/pdf", openapi3filter.FileBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", openapi3filter.FileBodyDecoder)
 	return c
 }
 
@@ -260,6 +261,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	f.do(leadReporter, "GET", "/api/v1/projects/{p1}/inspections", nil).expect(t, 200)
 	f.do(leader, "GET", "/api/v1/inspections/{visit}", nil).expect(t, 200)
 	letterReads(t, f)
+	f.do(leadReporter, "GET", "/api/v1/reports/bulk/template?period=2024-05", nil).expect(t, 200)
 	voteReads(t, f)
 	f.do(deputy, "PUT", "/api/v1/me/password", map[string]string{"old_password": testPassword, "new_password": "新的密码-secret-2"}).expect(t, 204)
 	publicContract(t, f)

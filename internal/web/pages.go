@@ -107,6 +107,9 @@ func (s *Server) base(r *http.Request, title, active string) basePage {
 	if s.hasShares(r.Context(), u) {
 		add("shares", "/shares", "分解任务")
 	}
+	if u.UnitID != "" && u.Role == plan.RoleReporter {
+		add("bulk", "/bulk", "批量填报")
+	}
 	if u.Role != plan.RoleAdmin {
 		add("dashboard", "/dashboard", "总览")
 		add("projects", "/projects", "项目")

@@ -50,6 +50,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.pageRoutes(mux)
 	s.passwordRoutes(mux)
 	s.totpRoutes(mux)
+	s.bulkRoutes(mux)
 
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusNotFound, "not_found", "没有这个接口："+r.Method+" "+r.URL.Path, "")
