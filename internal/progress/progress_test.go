@@ -68,7 +68,7 @@ func TestRoundTrip(t *testing.T) {
 	p14 := ps[13] // seven sub-projects
 	rep := &plan.Report{Investment: d("1234.56"), Allocated: d("2000"), Disbursed: d("1000.5"), Progress: "按计划推进，\n已完成招标",
 		Funds: []plan.SubprojectFunds{{SubprojectID: p14.Subprojects[2].ID, Allocated: d("300"), Disbursed: d("120.25"), Spent: d("0.0001")}}}
-	rows := RowsFor(ps, map[string]*plan.Report{p14.ID: rep})
+	rows := RowsFor(ps, map[string]*plan.Report{p14.ID: rep}, rep.Period)
 	f, err := Parse("模板.xlsx", xlsxBytes(t, workbook(t, rows)))
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +96,7 @@ func TestRoundTrip(t *testing.T) {
 // TestSortedAndDeletedRowsStillMap: a CSV of the sheet with its rows
 // reversed and most of them deleted keeps each value on its key.
 func TestSortedAndDeletedRowsStillMap(t *testing.T) {
-	rows := RowsFor(seedProjects(t), nil)
+	rows := RowsFor(seedProjects(t), nil, plan.MustPeriod("2024-05"))
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	w.Write(Headers[:])
@@ -159,7 +159,7 @@ func TestCSVEncodings(t *testing.T) {
 // TestCellErrors: every bad cell is reported with its sheet, row, column
 // and header, and no rows come back.
 func TestCellErrors(t *testing.T) {
-	rows := RowsFor(seedProjects(t)[:2], nil)
+	rows := RowsFor(seedProjects(t)[:2], nil, plan.MustPeriod("2024-05"))
 	// As a person does: open the downloaded workbook and type into it.
 	f, err := excelize.OpenReader(bytes.NewReader(xlsxBytes(t, workbook(t, rows))))
 	if err != nil {
@@ -263,7 +263,7 @@ func FuzzBulkCSV(f *testing.F) {
 
 // FuzzBulkXLSX mutates a real template's bytes.
 func FuzzBulkXLSX(f *testing.F) {
-	rows := RowsFor(seedProjects(f)[:3], nil)
+	rows := RowsFor(seedProjects(f)[:3], nil, plan.MustPeriod("2024-05"))
 	f.Add(xlsxBytes(f, workbook(f, rows)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkParsed(t, "f.xlsx", data)

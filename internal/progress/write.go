@@ -10,12 +10,13 @@ import (
 	"minsheng/internal/plan"
 )
 
-// RowsFor lists the sheet's rows of projects: per project a row of its
-// own, then its sub-projects in force, then its targets in force, with the
-// figures and texts of rep (the report the sheet starts from: the month's
-// report, or the latest before it; nil for none) filled in so that a unit
-// changes only what moved.
-func RowsFor(projects []plan.ProjectRecord, reports map[string]*plan.Report) []Row {
+// RowsFor lists the sheet's rows of projects for a month: per project a
+// row of its own, then its sub-projects in force, then its targets in
+// force, with the figures of its report in reports (the month's report,
+// or the latest before it; none: blank) filled in so that a unit changes
+// only what moved. Texts are filled only from the month's own report: last
+// month's 本月进展 is not this month's.
+func RowsFor(projects []plan.ProjectRecord, reports map[string]*plan.Report, period plan.Period) []Row {
 	var out []Row
 	for i := range projects {
 		p := &projects[i]
@@ -27,7 +28,9 @@ func RowsFor(projects []plan.ProjectRecord, reports map[string]*plan.Report) []R
 		}
 		if rep != nil {
 			pr.Spent, pr.Allocated, pr.Disbursed = rep.Investment, rep.Allocated, rep.Disbursed
-			pr.Progress, pr.Problems, pr.NextSteps = rep.Progress, rep.Problems, rep.NextSteps
+			if rep.Period == period {
+				pr.Progress, pr.Problems, pr.NextSteps = rep.Progress, rep.Problems, rep.NextSteps
+			}
 		}
 		out = append(out, pr)
 		n := 0

@@ -60,7 +60,7 @@ func (e *Engine) Ledger(ctx context.Context, actor *plan.User, planID string, pe
 		}
 		l.Projects = append(l.Projects, lp)
 	}
-	l.Entry = progress.RowsFor(projects, latest)
+	l.Entry = progress.RowsFor(projects, latest, period)
 	return l, nil
 }
 

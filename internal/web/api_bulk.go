@@ -129,7 +129,7 @@ func (s *Server) unitTemplate(ctx context.Context, u *plan.User, unit *plan.Unit
 	if len(mine) == 0 {
 		return nil, "", plan.Errorf(plan.ENotFound, "本单位在%d年计划中没有牵头填报的项目", per.Year)
 	}
-	l.Projects, l.Entry = mine, progress.RowsFor(projects, reports)
+	l.Projects, l.Entry = mine, progress.RowsFor(projects, reports, per)
 	l.Title = fmt.Sprintf("%s %s民生实事进展填报模板", unit.Name, per.Label())
 	var buf bytes.Buffer
 	if err := documents.WriteLedger(&buf, l); err != nil {

@@ -118,11 +118,11 @@ func (s *Server) bulkSubmit(w http.ResponseWriter, r *http.Request) {
 			s.pageFail(w, r, err)
 			return
 		}
-		pg.Error = e.Message
-		if len(e.Details) == 0 {
-			e.Details = []plan.Problem{{Field: e.Field, Message: e.Message, Severity: plan.ProblemError}}
-		}
+		// The panel lists every place; the banner would repeat the first.
 		pg.Problems = e.Details
+		if len(pg.Problems) == 0 {
+			pg.Problems = []plan.Problem{{Field: e.Field, Message: e.Message, Severity: plan.ProblemError}}
+		}
 		s.render(w, r, http.StatusUnprocessableEntity, "bulk", pg)
 		return
 	}
