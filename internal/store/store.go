@@ -39,6 +39,8 @@
 //	tasksplit.go    任务分解: a target's shares among the jurisdictions below, their monthly figures, the roll-up
 //	links.go        a lower plan's repeat of a higher project: suggestions, links, left out of Rollup
 //	indicators.go   targets of published plans for the comparison of standards, manual indicator mappings
+//	funds.go        reports' allocation and sub-project funds; money by month (FundsOf)
+//	progress.go     the bulk upload of a month's figures (ApplyProgress), all or nothing
 //	votes.go        人大票决: rounds, candidates, secret ballots, adoption into
 //	                the plan, the deputies' year-end evaluation
 //	public.go       what the public portal shows of accepted reports; releases
@@ -60,7 +62,7 @@
 // subprojects (rows of the published version, stable IDs, retired_by when a
 // later version dropped them); monthly_plans, monthly_plan_targets,
 // monthly_plan_investment; reports, report_targets, report_contributions,
-// report_revisions, attachments, report_attachments; audit_log, audit_head;
+// report_revisions, attachments, report_attachments, report_funds; audit_log, audit_head;
 // target_shares, share_reports, project_links, indicator_overrides (levels);
 // vote_rounds, vote_candidates, vote_voters and vote_ballots (kept apart:
 // secret ballots), vote_evaluators and vote_evaluations;
