@@ -297,7 +297,6 @@ func TestReadMatrix(t *testing.T) {
 	submitted := []string{leadReporter, respContributor, supervisor, leader}
 	cases := []readCase{
 		{name: "draft report", url: "/api/v1/projects/{p1}/reports/2024-05", setup: saveMay, allowed: unitDraft, denied: 403},
-		{name: "unit's template", url: "/api/v1/reports/bulk/template?period=2024-05", setup: saveMay, allowed: []string{leadReporter, otherReporter}, denied: 403},
 		{name: "report not started", url: "/api/v1/projects/{p1}/reports/2024-07", allowed: unitDraft, found: 404, denied: 403},
 		{name: "draft report revisions", url: "/api/v1/projects/{p1}/reports/2024-05/revisions", setup: saveMay, allowed: unitDraft, denied: 403},
 		{name: "draft monthly plan", url: "/api/v1/projects/{p1}/monthly-plan", setup: saveMonthly, allowed: unitDraft, denied: 403},
