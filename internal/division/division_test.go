@@ -4,7 +4,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 )
 
 func codes(ds []Division) []string {
@@ -279,16 +278,11 @@ func TestConcurrentFirstUse(t *testing.T) {
 	wg.Wait()
 }
 
-// TestLoadTime guards the cost of the lazy first load.
-func TestLoadTime(t *testing.T) {
-	start := time.Now()
+// TestLoad checks that the embedded table parses; its cost is measured by
+// BenchmarkLoad, not asserted here.
+func TestLoad(t *testing.T) {
 	if _, err := parse(compressed); err != nil {
 		t.Fatal(err)
-	}
-	if el := time.Since(start); el > 500*time.Millisecond {
-		t.Errorf("loading took %v", el)
-	} else {
-		t.Logf("loading took %v", el)
 	}
 }
 

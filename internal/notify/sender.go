@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"minsheng/internal/metrics"
 	"minsheng/internal/plan"
 	"minsheng/internal/store"
 	"minsheng/internal/supervise"
@@ -83,6 +84,7 @@ func (s *Sender) deliver(ctx context.Context, m store.OutboxMessage, res *Result
 		}
 	}
 	res.Sent++
+	metrics.RemindersSent.WithLabelValues(m.Channel).Inc()
 	return s.Store.MarkSent(ctx, m.ID)
 }
 
