@@ -75,17 +75,9 @@ func (s *Store) AddReportAttachment(ctx context.Context, actor *plan.User, proje
 		if err != nil {
 			return err
 		}
-		if err := t.storeBlob(hash, data, ct); err != nil {
+		if out, err = t.linkBlob("report_attachments", "report_id", reportID, hash, name, ct, data, actor.ID); err != nil {
 			return err
 		}
-		if _, err := t.exec("DELETE FROM report_attachments WHERE report_id = ? AND sha256 = ?", reportID, hash); err != nil {
-			return err
-		}
-		if _, err := t.exec("INSERT INTO report_attachments (report_id, sha256, name, added_at, added_by) VALUES (?, ?, ?, ?, ?)",
-			reportID, hash, name, ts(t.now), actor.ID); err != nil {
-			return err
-		}
-		out = &plan.Attachment{SHA256: hash, Name: name, ContentType: ct, Size: int64(len(data)), AddedAt: t.now, AddedBy: actor.ID}
 		_, err = op.finish(plan.ReportAttach, "")
 		return err
 	})
@@ -171,6 +163,23 @@ type AttachmentLink struct {
 }
 
 // storeBlob keeps a file's bytes once, by SHA-256, whatever links to it.
+// linkBlob stores a file once by its hash and links it (again) to its
+// owner in table (report_attachments, letter_attachments,
+// inspection_photos: all keyed by ownerCol and sha256).
+func (t *tx) linkBlob(table, ownerCol, ownerID, hash, name, contentType string, data []byte, actorID string) (*plan.Attachment, error) {
+	if err := t.storeBlob(hash, data, contentType); err != nil {
+		return nil, err
+	}
+	if _, err := t.exec("DELETE FROM "+table+" WHERE "+ownerCol+" = ? AND sha256 = ?", ownerID, hash); err != nil {
+		return nil, err
+	}
+	if _, err := t.exec("INSERT INTO "+table+" ("+ownerCol+", sha256, name, added_at, added_by) VALUES (?, ?, ?, ?, ?)",
+		ownerID, hash, name, ts(t.now), actorID); err != nil {
+		return nil, err
+	}
+	return &plan.Attachment{SHA256: hash, Name: name, ContentType: contentType, Size: int64(len(data)), AddedAt: t.now, AddedBy: actorID}, nil
+}
+
 func (t *tx) storeBlob(hash string, data []byte, contentType string) error {
 	var n int
 	if err := t.row("SELECT COUNT(*) FROM attachments WHERE sha256 = ?", hash).Scan(&n); err != nil || n > 0 {

@@ -199,17 +199,9 @@ func (s *Store) AddInspectionPhoto(ctx context.Context, actor *plan.User, inspec
 		if err != nil {
 			return err
 		}
-		if err := t.storeBlob(hash, data, ct); err != nil {
+		if out, err = t.linkBlob("inspection_photos", "inspection_id", inspectionID, hash, name, ct, data, actor.ID); err != nil {
 			return err
 		}
-		if _, err := t.exec("DELETE FROM inspection_photos WHERE inspection_id = ? AND sha256 = ?", inspectionID, hash); err != nil {
-			return err
-		}
-		if _, err := t.exec("INSERT INTO inspection_photos (inspection_id, sha256, name, added_at, added_by) VALUES (?, ?, ?, ?, ?)",
-			inspectionID, hash, name, ts(t.now), actor.ID); err != nil {
-			return err
-		}
-		out = &plan.Attachment{SHA256: hash, Name: name, ContentType: ct, Size: int64(len(data)), AddedAt: t.now, AddedBy: actor.ID}
 		return t.audit("inspection.photo", "inspection", inspectionID, nil, out)
 	})
 	return out, err

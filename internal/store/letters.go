@@ -624,20 +624,12 @@ func (s *Store) AddLetterAttachment(ctx context.Context, actor *plan.User, id, n
 		if err != nil {
 			return err
 		}
-		if err := t.storeBlob(hash, data, ct); err != nil {
-			return err
-		}
-		if _, err := t.exec("DELETE FROM letter_attachments WHERE letter_id = ? AND sha256 = ?", id, hash); err != nil {
-			return err
-		}
-		if _, err := t.exec("INSERT INTO letter_attachments (letter_id, sha256, name, added_at, added_by) VALUES (?, ?, ?, ?, ?)",
-			id, hash, name, ts(t.now), actor.ID); err != nil {
+		if out, err = t.linkBlob("letter_attachments", "letter_id", id, hash, name, ct, data, actor.ID); err != nil {
 			return err
 		}
 		if _, err := t.exec("UPDATE letters SET version = version + 1, updated_at = ?, updated_by = ? WHERE id = ?", ts(t.now), actor.ID, id); err != nil {
 			return err
 		}
-		out = &plan.Attachment{SHA256: hash, Name: name, ContentType: ct, Size: int64(len(data)), AddedAt: t.now, AddedBy: actor.ID}
 		_, err = op.finish(name)
 		return err
 	})
