@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash"
 	"strings"
+	"time"
 
 	"minsheng/internal/plan"
 )
@@ -150,7 +151,7 @@ func (t *tx) bulkFacts(d *BulkData) (int, error) {
 			args[i] = id
 		}
 		scope := "p.id IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ") + ")"
-		k, err := t.refreshFacts(nil, scope, args)
+		k, err := t.refreshFacts(nil, scope, args, time.January)
 		if err != nil {
 			return 0, err
 		}

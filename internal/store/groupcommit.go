@@ -154,7 +154,7 @@ func (c *committer) run(sqlTx *sql.Tx, r *writeReq) error {
 	}
 	// Statements do not watch the request's context: interrupting one
 	// could roll back the whole shared transaction.
-	t := &tx{conn: conn{x: sqlTx, ctx: context.WithoutCancel(r.ctx)}, s: c.s, now: c.s.now(), actor: r.actor}
+	t := &tx{conn: conn{x: sqlTx, ctx: context.WithoutCancel(r.ctx), projects: c.s.projects}, s: c.s, now: c.s.now(), actor: r.actor}
 	if _, err := t.exec("SAVEPOINT w"); err != nil {
 		return err
 	}

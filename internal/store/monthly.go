@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
+	"time"
 
 	"minsheng/internal/plan"
 )
@@ -309,7 +310,7 @@ func (s *Store) moveMonthly(ctx context.Context, actor *plan.User, projectID str
 		}
 		// What the roll-up reads changes with approval only.
 		if state == plan.MonthlyApproved || next == plan.MonthlyApproved {
-			if _, err := t.refreshFacts([]plan.ProjectRecord{*p}, "p.id = ?", []any{p.ID}); err != nil {
+			if _, err := t.refreshFacts([]plan.ProjectRecord{*p}, "p.id = ?", []any{p.ID}, time.January); err != nil {
 				return err
 			}
 		}

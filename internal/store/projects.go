@@ -36,12 +36,25 @@ func (s *Store) GetProject(ctx context.Context, id string) (*plan.ProjectRecord,
 }
 
 func getProject(c conn, id string) (*plan.ProjectRecord, error) {
+	var generation string
+	if c.projects != nil {
+		var err error
+		if generation, err = projectsGeneration(c); err != nil {
+			return nil, err
+		}
+		if p := c.projects.get(id, generation); p != nil {
+			return p, nil
+		}
+	}
 	ps, err := loadProjects(c, "p.id = ?", []any{id}, true)
 	if err != nil {
 		return nil, err
 	}
 	if len(ps) == 0 {
 		return nil, notFound("项目不存在")
+	}
+	if c.projects != nil {
+		c.projects.put(generation, &ps[0])
 	}
 	return &ps[0], nil
 }

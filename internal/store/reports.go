@@ -30,6 +30,13 @@ type ReportInput struct {
 	NextSteps string                 `json:"next_steps"`
 }
 
+// HasContent tells whether in carries any of a report's content, beyond
+// the version.
+func (in *ReportInput) HasContent() bool {
+	return in.Targets != nil || in.Investment != nil || in.Disbursed != nil || in.Allocated != nil || in.Funds != nil ||
+		in.Progress != "" || in.Problems != "" || in.NextSteps != ""
+}
+
 // ContributionInput is what a responsible unit adds to a report.
 type ContributionInput struct {
 	Text       string        `json:"text"`
@@ -386,6 +393,7 @@ type reportOp struct {
 	project *plan.ProjectRecord
 	period  plan.Period
 	cur     *storedReport // nil when the report does not exist yet
+	rewrote reportParts   // the parts writeContent replaced
 }
 
 // The actor needs one of actions.
@@ -414,6 +422,14 @@ func (t *tx) reportOp(projectID string, period plan.Period, actions ...plan.Acti
 		return nil, plan.Authorize(t.actor, actions[0], res)
 	}
 	return &reportOp{t: t, project: p, period: period, cur: cur}, nil
+}
+
+// version is the report's version, 0 before it exists.
+func (op *reportOp) version() int {
+	if op.cur == nil {
+		return 0
+	}
+	return op.cur.Version
 }
 
 func (op *reportOp) state() plan.ReportState {
@@ -467,10 +483,8 @@ func (op *reportOp) validate(r *plan.Report, submitting bool) (plan.Problems, er
 // others are those read before.
 func (op *reportOp) finish(action plan.ReportAction, reason string) (*plan.Report, error) {
 	t := op.t
-	parts := reportParts(0)
+	parts := op.rewrote
 	switch action {
-	case plan.ReportSave:
-		parts = partTargets | partFunds
 	case plan.ReportContribute:
 		parts = partContributions
 	case plan.ReportAttach:
@@ -538,7 +552,6 @@ func (s *Store) SaveReport(ctx context.Context, actor *plan.User, projectID stri
 // saveReport is SaveReport inside a transaction (also used by the bulk
 // upload, which saves many reports in one).
 func (t *tx) saveReport(projectID string, period plan.Period, in ReportInput) (out *plan.Report, warnings plan.Problems, err error) {
-	s, actor := t.s, t.actor
 	err = func() error {
 		op, err := t.reportOp(projectID, period, plan.ActionEditReport)
 		if err != nil {
@@ -550,55 +563,176 @@ func (t *tx) saveReport(projectID string, period plan.Period, in ReportInput) (o
 		if _, err := plan.ReportTransition(op.state(), plan.ReportSave); err != nil {
 			return err
 		}
-		curVersion := 0
-		if op.cur != nil {
-			curVersion = op.cur.Version
-		}
-		if in.Version != curVersion {
+		if in.Version != op.version() {
 			return staleConflict()
 		}
-		draft := plan.Report{ProjectID: projectID, Period: period, Targets: in.Targets, Investment: in.Investment,
-			Disbursed: in.Disbursed, Allocated: in.Allocated, Funds: in.Funds, Progress: in.Progress, Problems: in.Problems, NextSteps: in.NextSteps}
+		draft := in.report(projectID, period)
 		if warnings, err = op.validate(&draft, false); err != nil {
 			return err
 		}
-		var id string
-		if op.cur == nil {
-			id = s.id("rpt")
-			if _, err := t.exec(`INSERT INTO reports (id, project_id, period, state, version, investment_wan, disbursed_wan, progress, problems,
-				next_steps, created_at, updated_at, updated_by) VALUES (?, ?, ?, 'draft', 1, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				id, projectID, period.String(), decPtr(in.Investment), decPtr(in.Disbursed), in.Progress, in.Problems, in.NextSteps,
-				ts(t.now), ts(t.now), actor.ID); err != nil {
-				return err
-			}
-		} else {
-			id = op.cur.ID
-			res, err := t.exec(`UPDATE reports SET version = version + 1, investment_wan = ?, disbursed_wan = ?, progress = ?, problems = ?,
-				next_steps = ?, updated_at = ?, updated_by = ? WHERE id = ? AND version = ?`,
-				decPtr(in.Investment), decPtr(in.Disbursed), in.Progress, in.Problems, in.NextSteps, ts(t.now), actor.ID, id, in.Version)
-			if err != nil {
-				return err
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				return staleConflict()
-			}
-			if _, err := t.exec("DELETE FROM report_targets WHERE report_id = ?", id); err != nil {
-				return err
-			}
-		}
-		for _, rt := range in.Targets {
-			if _, err := t.exec("INSERT INTO report_targets (report_id, target_id, actual, note) VALUES (?, ?, ?, ?)",
-				id, rt.TargetID, decPtr(rt.Actual), rt.Note); err != nil {
-				return err
-			}
-		}
-		if err := saveReportFunds(t, id, in.Allocated, in.Funds); err != nil {
+		if err := op.writeContent(in, false); err != nil {
 			return err
 		}
 		out, err = op.finish(plan.ReportSave, "")
 		return err
 	}()
 	return out, warnings, err
+}
+
+// report is the draft in describes.
+func (in *ReportInput) report(projectID string, period plan.Period) plan.Report {
+	return plan.Report{ProjectID: projectID, Period: period, Targets: in.Targets, Investment: in.Investment,
+		Disbursed: in.Disbursed, Allocated: in.Allocated, Funds: in.Funds, Progress: in.Progress, Problems: in.Problems, NextSteps: in.NextSteps}
+}
+
+// writeContent writes in as the report's content: a new report, or the
+// current one from version in.Version (else a stale conflict). A save
+// leaves the state as it was (a new report is a draft); submit makes it
+// submitted in the same statement, from in.Version.
+func (op *reportOp) writeContent(in ReportInput, submit bool) error {
+	t := op.t
+	state, submittedAt, submittedBy := plan.ReportDraft, any(nil), ""
+	if submit {
+		state, submittedAt, submittedBy = plan.ReportSubmitted, ts(t.now), t.actor.ID
+	}
+	var id string
+	if op.cur == nil {
+		id = t.s.id("rpt")
+		if _, err := t.exec(`INSERT INTO reports (id, project_id, period, state, version, submitted_version, investment_wan, disbursed_wan,
+			progress, problems, next_steps, created_at, updated_at, updated_by, submitted_at, submitted_by)
+			VALUES (?, ?, ?, ?, 1, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, op.project.ID, op.period.String(), string(state), decPtr(in.Investment), decPtr(in.Disbursed), in.Progress, in.Problems,
+			in.NextSteps, ts(t.now), ts(t.now), t.actor.ID, submittedAt, submittedBy); err != nil {
+			return err
+		}
+	} else {
+		id = op.cur.ID
+		set := ""
+		args := []any{decPtr(in.Investment), decPtr(in.Disbursed), in.Progress, in.Problems, in.NextSteps, ts(t.now), t.actor.ID}
+		if submit {
+			set = "state = 'submitted', submitted_version = ?, submitted_at = ?, submitted_by = ?, "
+			args = append([]any{in.Version, submittedAt, submittedBy}, args...)
+		}
+		res, err := t.exec(`UPDATE reports SET `+set+`version = version + 1, investment_wan = ?, disbursed_wan = ?, progress = ?,
+			problems = ?, next_steps = ?, updated_at = ?, updated_by = ? WHERE id = ? AND version = ?`, append(args, id, in.Version)...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return staleConflict()
+		}
+		if _, err := t.exec("DELETE FROM report_targets WHERE report_id = ?", id); err != nil {
+			return err
+		}
+	}
+	if err := insertReportTargets(t, id, in.Targets); err != nil {
+		return err
+	}
+	op.rewrote = partTargets | partFunds
+	return saveReportFunds(t, id, in.Allocated, in.Funds)
+}
+
+// insertReportTargets writes a report's actuals in one statement.
+func insertReportTargets(t *tx, reportID string, targets []plan.ReportTarget) error {
+	if len(targets) == 0 {
+		return nil
+	}
+	q := "INSERT INTO report_targets (report_id, target_id, actual, note) VALUES " +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", len(targets)), ", ")
+	args := make([]any, 0, 4*len(targets))
+	for _, rt := range targets {
+		args = append(args, reportID, rt.TargetID, decPtr(rt.Actual), rt.Note)
+	}
+	_, err := t.exec(q, args...)
+	return err
+}
+
+// SaveAndSubmitReport writes the report's content and submits it in one
+// transaction: the API's POST …/submit with a report in its body, for a
+// client that sends a finished report in one request. All or nothing: the
+// content must pass the checks of a save and of a submission, else
+// nothing is written. in.Version is the version the writer started from
+// (0 for a report not yet created). A retried request — the report is
+// submitted from in.Version with the same content — returns it
+// unchanged. It returns the report and the validation's warnings. Needs
+// ActionEditReport. Errors: as SaveReport and SubmitReport.
+func (s *Store) SaveAndSubmitReport(ctx context.Context, actor *plan.User, projectID string, period plan.Period, in ReportInput) (*plan.Report, plan.Problems, error) {
+	var out *plan.Report
+	var warnings plan.Problems
+	submitted := false
+	err := s.write(ctx, actor, func(t *tx) error {
+		submitted = false
+		op, err := t.reportOp(projectID, period, plan.ActionEditReport)
+		if err != nil {
+			return err
+		}
+		draft := in.report(projectID, period)
+		if op.cur != nil && op.cur.State == plan.ReportSubmitted && op.cur.submittedVersion == in.Version && sameContent(&op.cur.Report, &draft) {
+			out = &op.cur.Report
+			return nil
+		}
+		if err := op.checkWritable(); err != nil {
+			return err
+		}
+		from := op.state()
+		if from == "" {
+			from = plan.ReportDraft // created by this request
+		}
+		if _, err := plan.ReportTransition(from, plan.ReportSubmit); err != nil {
+			return err
+		}
+		if in.Version != op.version() {
+			return staleConflict()
+		}
+		if warnings, err = op.validate(&draft, true); err != nil {
+			return err
+		}
+		if err := op.writeContent(in, true); err != nil {
+			return err
+		}
+		out, err = op.finish(plan.ReportSubmit, "")
+		submitted = err == nil
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if submitted {
+		metrics.ReportsSubmitted.Inc()
+	}
+	return out, warnings, nil
+}
+
+// sameContent tells whether a stored report holds what the draft does.
+func sameContent(r, draft *plan.Report) bool {
+	return toJSON(content(r)) == toJSON(content(draft))
+}
+
+// content is what a report's writer gives, in a comparable form: the
+// actuals by target, empty ones left out.
+func content(r *plan.Report) any {
+	actual := map[string]string{}
+	for _, rt := range r.Targets {
+		if rt.Actual != nil || rt.Note != "" {
+			actual[rt.TargetID] = decString(rt.Actual) + "|" + rt.Note
+		}
+	}
+	var funds []string
+	for _, f := range r.Funds {
+		if !f.Empty() {
+			funds = append(funds, f.SubprojectID+"|"+decString(f.Allocated)+"|"+decString(f.Disbursed)+"|"+decString(f.Spent))
+		}
+	}
+	return []any{actual, decString(r.Investment), decString(r.Disbursed), decString(r.Allocated), funds, r.Progress, r.Problems, r.NextSteps}
+}
+
+// decString is a decimal in its shortest form ("" for none), so that 1.50
+// and 1.5 compare equal.
+func decString(d *plan.Decimal) string {
+	if d == nil {
+		return ""
+	}
+	return d.Decimal.String()
 }
 
 // SubmitReport reports a draft or returned report to the supervisor after

@@ -65,6 +65,67 @@ func TestSubmitIsIdempotent(t *testing.T) {
 	})
 }
 
+// SaveAndSubmitReport: content and submission in one transaction, all or
+// nothing; a retried request changes nothing; a stale version conflicts.
+func TestSaveAndSubmit(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store, dsn string) {
+		f := newFixture(t, s)
+		ctx, may, june := f.ctx, period("2024-05"), period("2024-06")
+		head := func() int64 { n, _, err := s.AuditHead(ctx); return must(n, err)(t) }
+
+		// Incomplete for a submission (no progress text): nothing is written,
+		// not even a draft.
+		in := f.fullReport(0, "0.5", "96", "100")
+		in.Progress = ""
+		before := head()
+		_, _, err := s.SaveAndSubmitReport(ctx, f.repA, f.p1.ID, may, in)
+		wantCode(t, err, plan.EInvalid)
+		if _, err := s.GetReport(ctx, f.repA, f.p1.ID, may); plan.ErrorCode(err) != plan.ENotFound || head() != before {
+			t.Fatalf("a refused submission left something: %v, audit %d → %d", err, before, head())
+		}
+
+		in = f.fullReport(0, "0.5", "96", "100")
+		sub, _ := must2(s.SaveAndSubmitReport(ctx, f.repA, f.p1.ID, may, in))(t)
+		if sub.State != plan.ReportSubmitted || sub.Version != 1 || sub.SubmittedAt == nil || sub.Actual(f.p1.Targets[0].ID).String() != "0.5" {
+			t.Fatalf("submitted: %+v", sub)
+		}
+		// The same request again (the answer was lost): unchanged.
+		again, _ := must2(s.SaveAndSubmitReport(ctx, f.repA, f.p1.ID, may, in))(t)
+		if again.Version != sub.Version {
+			t.Fatalf("a retry changed the report: version %d → %d", sub.Version, again.Version)
+		}
+		revs := must(s.ReportRevisions(ctx, f.sup, f.p1.ID, may))(t)
+		if len(revs) != 1 || revs[0].Action != plan.ReportSubmit || revs[0].Snapshot.Progress != in.Progress {
+			t.Fatalf("revisions: %+v", revs)
+		}
+		// Other content from the same version is not a retry: the report is
+		// already submitted.
+		_, _, err = s.SaveAndSubmitReport(ctx, f.repA, f.p1.ID, may, f.fullReport(0, "0.6", "96", "100"))
+		wantCode(t, err, plan.EConflict)
+
+		// Returned, then corrected and resubmitted from the version seen.
+		ret := must(s.ReturnReport(ctx, f.sup, f.p1.ID, may, "贷款数需核实"))(t)
+		_, _, err = s.SaveAndSubmitReport(ctx, f.repA, f.p1.ID, may, f.fullReport(ret.Version-1, "0.6", "96", "100"))
+		wantCode(t, err, plan.EConflict)
+		re, _ := must2(s.SaveAndSubmitReport(ctx, f.repA, f.p1.ID, may, f.fullReport(ret.Version, "0.6", "96", "100")))(t)
+		if re.State != plan.ReportSubmitted || re.Actual(f.p1.Targets[0].ID).String() != "0.6" || re.Version != ret.Version+1 {
+			t.Fatalf("resubmitted: %+v", re)
+		}
+		must(s.AcceptReport(ctx, f.sup, f.p1.ID, may))(t)
+
+		// A value below May's accepted one is refused for June, with the
+		// field named, and June stays empty.
+		_, _, err = s.SaveAndSubmitReport(ctx, f.repA, f.p1.ID, june, f.fullReport(0, "0.4", "96", "100"))
+		wantCode(t, err, plan.EInvalid)
+		if e, ok := err.(*plan.Error); !ok || !strings.Contains(toJSON(e), f.p1.Targets[0].ID) {
+			t.Errorf("the error does not name the target: %v", err)
+		}
+		// Another unit may not.
+		_, _, err = s.SaveAndSubmitReport(ctx, f.repC, f.p1.ID, june, f.fullReport(0, "0.7", "96", "100"))
+		wantCode(t, err, plan.EForbidden)
+	})
+}
+
 func TestReturnResubmitAccept(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s *Store, dsn string) {
 		f := newFixture(t, s)

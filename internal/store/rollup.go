@@ -264,8 +264,8 @@ func approvedPlansIn(c conn, scope string, args []any) (map[string]*plan.Monthly
 		plans[id] = &plan.MonthlyPlan{ProjectID: id, State: plan.MonthlyApproved, Targets: []plan.MonthlyTarget{}}
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
+	if err := rows.Err(); err != nil || len(plans) == 0 {
+		return plans, err
 	}
 	rows, err = c.query(`SELECT mt.project_id, mt.target_id, mt.month, mt.value FROM monthly_plan_targets mt
 		JOIN monthly_plans m ON m.project_id = mt.project_id JOIN projects p ON p.id = mt.project_id

@@ -112,6 +112,11 @@ func TestRollupMatchesComputation(t *testing.T) {
 		_, err = s.ReturnReport(ctx, sys, id(4), nov, "数值不对")
 		must("return", err)
 		compare("resubmit, accept, return", "2024-11")
+		// A report saved and submitted in one request.
+		_, _, err = s.SaveAndSubmitReport(ctx, sys, id(6), nov, report(6))
+		must("save and submit", err)
+		compare("saved and submitted at once", "2024-11")
+		compare("the months before those changed", "2024-05")
 
 		// A monthly plan reopened (the baseline applies), then approved again.
 		_, err = s.ReopenMonthlyPlan(ctx, sys, id(5), "调整计划")

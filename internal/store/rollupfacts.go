@@ -103,8 +103,9 @@ func countedState(st plan.ReportState) bool {
 }
 
 // computeFacts computes the facts of projects (retired ones have none),
-// whose approved monthly plans and reports scope (alias p) selects.
-func (s *Store) computeFacts(c conn, projects []plan.ProjectRecord, scope string, args []any) ([]fact, error) {
+// whose approved monthly plans and reports scope (alias p) selects, for
+// the months from the month from on.
+func (s *Store) computeFacts(c conn, projects []plan.ProjectRecord, scope string, args []any, from time.Month) ([]fact, error) {
 	plans, err := approvedPlansIn(c, scope, args)
 	if err != nil {
 		return nil, err
@@ -127,7 +128,7 @@ func (s *Store) computeFacts(c conn, projects []plan.ProjectRecord, scope string
 		if p.RetiredBy != "" {
 			continue
 		}
-		for m := time.January; m <= time.December; m++ {
+		for m := from; m <= time.December; m++ {
 			per := plan.Period{Year: p.Year, Month: m}
 			// The zero clock: no month is overdue yet (see above).
 			item := s.dashboardProject(&Dashboard{ByState: map[string]int{}}, p, plans[p.ID], figures[p.Year][p.ID], per, time.Time{})
@@ -144,21 +145,29 @@ func (s *Store) computeFacts(c conn, projects []plan.ProjectRecord, scope string
 }
 
 // refreshFacts recomputes the facts of the projects scope (on alias p)
-// selects and writes those that changed; facts of retired projects are
-// removed. projects are those projects when the caller has them loaded;
-// nil: they are loaded here. It returns the number of rows written.
+// selects, for the months from the month from on, and writes those that
+// changed; facts of retired projects are removed. A month's fact depends
+// on that month and the months before it only, so a change to a month's
+// report leaves the facts of the months before alone. projects are those
+// projects when the caller has them loaded; nil: they are loaded here. It
+// returns the number of rows written.
 //
 // The project's current facts are read first, and on PostgreSQL locked
 // (FOR UPDATE): two writes to one project, or a write and a rebuild, then
 // compute one after the other, the second from what the first committed,
 // however they interleave otherwise.
-func (t *tx) refreshFacts(projects []plan.ProjectRecord, scope string, args []any) (int, error) {
+func (t *tx) refreshFacts(projects []plan.ProjectRecord, scope string, args []any, from time.Month) (int, error) {
 	q := "SELECT " + factColumns + " FROM rollup_facts WHERE project_id IN (SELECT p.id FROM projects p WHERE " + scope + ")"
+	qargs := args
+	if from > time.January {
+		q += " AND CAST(substr(period, 6, 2) AS INTEGER) >= ?"
+		qargs = append(args[:len(args):len(args)], int(from))
+	}
 	if t.pg {
 		q += " FOR UPDATE"
 	}
 	old := map[string]fact{}
-	rows, err := t.query(q, args...)
+	rows, err := t.query(q, qargs...)
 	if err != nil {
 		return 0, err
 	}
@@ -179,7 +188,7 @@ func (t *tx) refreshFacts(projects []plan.ProjectRecord, scope string, args []an
 			return 0, err
 		}
 	}
-	fs, err := t.s.computeFacts(t.conn, projects, scope, args)
+	fs, err := t.s.computeFacts(t.conn, projects, scope, args, from)
 	if err != nil {
 		return 0, err
 	}
@@ -258,14 +267,14 @@ func (t *tx) reportFacts(p *plan.ProjectRecord, period plan.Period, before, afte
 		// whole change.
 		return t.addToTotals([]factDelta{{&was, &is}})
 	}
-	_, err := t.refreshFacts([]plan.ProjectRecord{*p}, "p.id = ?", []any{p.ID})
+	_, err := t.refreshFacts([]plan.ProjectRecord{*p}, "p.id = ?", []any{p.ID}, period.Month)
 	return err
 }
 
 // jurisdictionFacts recomputes the facts of a jurisdiction's projects of
 // a year, retired ones included (after a publication).
 func (t *tx) jurisdictionFacts(code string, year int) error {
-	_, err := t.refreshFacts(nil, "p.jurisdiction_code = ? AND p.year = ?", []any{code, year})
+	_, err := t.refreshFacts(nil, "p.jurisdiction_code = ? AND p.year = ?", []any{code, year}, time.January)
 	return err
 }
 
@@ -325,7 +334,7 @@ func (s *Store) rebuildFacts(ctx context.Context, basis string) error {
 			}
 			if len(part) > 0 {
 				scope, args := "p.jurisdiction_code >= ? AND p.jurisdiction_code <= ?", []any{part[0], part[len(part)-1]}
-				if _, err := t.refreshFacts(nil, scope, args); err != nil {
+				if _, err := t.refreshFacts(nil, scope, args, time.January); err != nil {
 					return err
 				}
 				// Every total of the range, not only those of changed facts.

@@ -195,6 +195,7 @@ type Store struct {
 	w        *sql.DB    // writes (the single writer connection on SQLite)
 	r        *sql.DB    // reads
 	gc       *committer // SQLite: batches concurrent writes (groupcommit.go)
+	projects *projectCache
 
 	rebuildMu sync.Mutex // one rebuild of the roll-up facts at a time
 }
@@ -257,6 +258,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if !s.postgres {
 		s.gc = startCommitter(s)
 	}
+	s.projects = newProjectCache()
 	return s, nil
 }
 
@@ -357,6 +359,8 @@ type conn struct {
 	}
 	ctx context.Context
 	pg  bool
+	// projects caches project records for getProject; nil: no cache.
+	projects *projectCache
 }
 
 func (c conn) q(query string) string {
@@ -434,7 +438,7 @@ func (s *Store) writeOnce(ctx context.Context, actor *plan.User, fn func(t *tx) 
 	if err != nil {
 		return err
 	}
-	t := &tx{conn: conn{x: sqlTx, ctx: ctx, pg: s.postgres}, s: s, now: s.now(), actor: actor}
+	t := &tx{conn: conn{x: sqlTx, ctx: ctx, pg: s.postgres, projects: s.projects}, s: s, now: s.now(), actor: actor}
 	if err := fn(t); err != nil {
 		sqlTx.Rollback()
 		return err
@@ -449,7 +453,7 @@ func (s *Store) read(ctx context.Context, fn func(c conn) error) error {
 		return mapError(err)
 	}
 	defer sqlTx.Rollback()
-	return mapError(fn(conn{x: sqlTx, ctx: ctx, pg: s.postgres}))
+	return mapError(fn(conn{x: sqlTx, ctx: ctx, pg: s.postgres, projects: s.projects}))
 }
 
 // mapError turns database errors a user can cause into *plan.Error.

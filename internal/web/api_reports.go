@@ -47,6 +47,14 @@ func (s *Server) saveReport(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, reportView{Report: rep, Problems: problems})
 }
 
+// reportActionRequest is the body of a report action: the version the
+// actor saw, a reason (return, reopen) and, for submit only, optionally
+// the report's content, saved and submitted in one transaction.
+type reportActionRequest struct {
+	store.ReportInput
+	Reason string `json:"reason"`
+}
+
 // reportAction: submit (the reporting unit), accept, return with a reason,
 // reopen (the supervisor).
 func (s *Server) reportAction(w http.ResponseWriter, r *http.Request) {
@@ -55,16 +63,27 @@ func (s *Server) reportAction(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	req, err := s.readAction(w, r)
-	if err != nil {
-		s.fail(w, r, err)
+	var req reportActionRequest
+	if r.ContentLength != 0 {
+		if err := s.decodeJSON(w, r, &req); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	ctx, u, id, action := r.Context(), userOf(r), r.PathValue("projectID"), r.PathValue("action")
+	if action != "submit" && req.HasContent() {
+		s.fail(w, r, plan.Errorf(plan.EInvalid, "只有报送时可以附带报告内容"))
 		return
 	}
-	ctx, u, id := r.Context(), userOf(r), r.PathValue("projectID")
 	var rep *plan.Report
-	switch r.PathValue("action") {
+	var problems plan.Problems
+	switch action {
 	case "submit":
-		rep, err = s.Store.SubmitReport(ctx, u, id, per, req.Version)
+		if req.HasContent() {
+			rep, problems, err = s.Store.SaveAndSubmitReport(ctx, u, id, per, req.ReportInput)
+		} else {
+			rep, err = s.Store.SubmitReport(ctx, u, id, per, req.Version)
+		}
 	case "accept":
 		rep, err = s.Store.AcceptReport(ctx, u, id, per)
 	case "return":
@@ -72,13 +91,13 @@ func (s *Server) reportAction(w http.ResponseWriter, r *http.Request) {
 	case "reopen":
 		rep, err = s.Store.ReopenReport(ctx, u, id, per, req.Reason)
 	default:
-		err = plan.Errorf(plan.ENotFound, "没有这个操作：%s", r.PathValue("action"))
+		err = plan.Errorf(plan.ENotFound, "没有这个操作：%s", action)
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, reportView{Report: rep})
+	writeJSON(w, http.StatusOK, reportView{Report: rep, Problems: problems})
 }
 
 func (s *Server) reportRevisions(w http.ResponseWriter, r *http.Request) {
