@@ -116,8 +116,9 @@ func (c *committer) commit(first *writeReq) {
 		return
 	}
 	var broken error
+	totals := &deferredTotals{}
 	for i := 0; broken == nil && i < len(batch); i++ {
-		broken = c.run(sqlTx, batch[i])
+		broken = c.run(sqlTx, batch[i], totals)
 		if broken == nil && i == len(batch)-1 && len(batch) < maxGroup {
 			select {
 			case r, ok := <-c.reqs:
@@ -127,6 +128,10 @@ func (c *committer) commit(first *writeReq) {
 			default:
 			}
 		}
+	}
+	if broken == nil && len(totals.deltas) > 0 {
+		t := &tx{conn: conn{x: sqlTx, ctx: context.Background()}, s: c.s, now: c.s.now(), actor: plan.SystemUser}
+		broken = t.addToTotals(totals.deltas)
 	}
 	if broken == nil {
 		broken = sqlTx.Commit()
@@ -145,16 +150,18 @@ func (c *committer) commit(first *writeReq) {
 	}
 }
 
-// run runs one write in a savepoint of the batch's transaction. It returns
-// an error only when the transaction itself failed.
-func (c *committer) run(sqlTx *sql.Tx, r *writeReq) error {
+// run runs one write in a savepoint of the batch's transaction, and adds
+// its changes to the roll-up totals to the batch's if it succeeds. It
+// returns an error only when the transaction itself failed.
+func (c *committer) run(sqlTx *sql.Tx, r *writeReq, totals *deferredTotals) error {
 	if err := r.ctx.Err(); err != nil {
 		r.err = err // given up before it began
 		return nil
 	}
 	// Statements do not watch the request's context: interrupting one
 	// could roll back the whole shared transaction.
-	t := &tx{conn: conn{x: sqlTx, ctx: context.WithoutCancel(r.ctx), projects: c.s.projects}, s: c.s, now: c.s.now(), actor: r.actor}
+	t := &tx{conn: conn{x: sqlTx, ctx: context.WithoutCancel(r.ctx), projects: c.s.projects}, s: c.s, now: c.s.now(), actor: r.actor,
+		totals: &deferredTotals{}}
 	if _, err := t.exec("SAVEPOINT w"); err != nil {
 		return err
 	}
@@ -164,8 +171,13 @@ func (c *committer) run(sqlTx *sql.Tx, r *writeReq) error {
 			return err
 		}
 	}
-	_, err := t.exec("RELEASE w")
-	return err
+	if _, err := t.exec("RELEASE w"); err != nil {
+		return err
+	}
+	if r.err == nil && r.panicV == nil {
+		totals.merge(t.totals)
+	}
+	return nil
 }
 
 // callWrite runs a write's function, turning a panic into a rollback here

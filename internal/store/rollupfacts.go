@@ -329,9 +329,6 @@ func (s *Store) rebuildFacts(ctx context.Context, basis string) error {
 			if len(part) > 0 {
 				info["from"], info["to"] = part[0], part[len(part)-1]
 			}
-			if err := t.audit("rollup.rebuild", "rollup", "", nil, info); err != nil {
-				return err
-			}
 			if len(part) > 0 {
 				scope, args := "p.jurisdiction_code >= ? AND p.jurisdiction_code <= ?", []any{part[0], part[len(part)-1]}
 				if _, err := t.refreshFacts(nil, scope, args, time.January); err != nil {
@@ -340,6 +337,9 @@ func (s *Store) rebuildFacts(ctx context.Context, basis string) error {
 				// Every total of the range, not only those of changed facts.
 				if _, err := t.exec("DELETE FROM rollup_totals WHERE jurisdiction_code >= ? AND jurisdiction_code <= ?", args...); err != nil {
 					return err
+				}
+				if t.totals != nil {
+					t.totals.recount(part[0], part[len(part)-1])
 				}
 				touched := map[string]map[string]bool{}
 				rows, err := t.query("SELECT DISTINCT jurisdiction_code, period FROM rollup_facts WHERE jurisdiction_code >= ? AND jurisdiction_code <= ?", args...)
@@ -365,11 +365,15 @@ func (s *Store) rebuildFacts(ctx context.Context, basis string) error {
 					return err
 				}
 			}
-			if !last {
-				return nil
+			if last {
+				if _, err := t.exec("UPDATE rollup_basis SET basis = ? WHERE id = 1", basis); err != nil {
+					return err
+				}
 			}
-			_, err := t.exec("UPDATE rollup_basis SET basis = ? WHERE id = 1", basis)
-			return err
+			// Audited last, as every write that keeps facts: on PostgreSQL
+			// the audit head's lock taken first would wait in a cycle with
+			// a report's write that holds its project's facts.
+			return t.audit("rollup.rebuild", "rollup", "", nil, info)
 		})
 		if err != nil {
 			return err

@@ -2,6 +2,7 @@ package store
 
 import (
 	"database/sql"
+	"slices"
 	"sort"
 	"strings"
 
@@ -196,8 +197,12 @@ func (t *tx) putTotals(jc string, periods []string, sums map[string]*total) erro
 type factDelta struct{ old, new *fact }
 
 // addToTotals applies changes of facts to the totals of their
-// jurisdictions and months.
+// jurisdictions and months, or leaves them to the write's batch.
 func (t *tx) addToTotals(ds []factDelta) error {
+	if t.totals != nil {
+		t.totals.deltas = append(t.totals.deltas, ds...)
+		return nil
+	}
 	byCode := map[string]map[string]*total{} // jurisdiction → period → total
 	var codes []string
 	for _, d := range ds {
@@ -262,4 +267,43 @@ func (t *tx) addToTotals(ds []factDelta) error {
 		}
 	}
 	return nil
+}
+
+// deferredTotals are changes to the totals a group-commit batch applies
+// once, just before it commits, instead of each write reading and writing
+// the same rows of its jurisdiction and months: the writes of a batch are
+// mostly reports of one county. A write's own are merged into its batch's
+// only when it succeeded (a write rolled back to its savepoint changed no
+// fact, so it changes no total).
+type deferredTotals struct {
+	deltas []factDelta
+	// recomputed are ranges of jurisdiction codes whose totals the write
+	// summed anew from the facts (rebuildFacts): changes to them from
+	// before are already counted there.
+	recomputed [][2]string
+}
+
+// recount notes that the totals of the jurisdictions from lo to hi were
+// summed anew from their facts: changes left for later would count twice.
+func (d *deferredTotals) recount(lo, hi string) {
+	d.deltas = dropRange(d.deltas, lo, hi)
+	d.recomputed = append(d.recomputed, [2]string{lo, hi})
+}
+
+// merge takes in a successful write's changes.
+func (d *deferredTotals) merge(w *deferredTotals) {
+	for _, r := range w.recomputed {
+		d.deltas = dropRange(d.deltas, r[0], r[1])
+	}
+	d.deltas = append(d.deltas, w.deltas...)
+}
+
+func dropRange(ds []factDelta, lo, hi string) []factDelta {
+	return slices.DeleteFunc(ds, func(d factDelta) bool {
+		f := d.new
+		if f == nil {
+			f = d.old
+		}
+		return f.jurisdiction >= lo && f.jurisdiction <= hi
+	})
 }

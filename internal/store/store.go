@@ -410,6 +410,10 @@ type tx struct {
 	s     *Store
 	now   time.Time
 	actor *plan.User
+	// totals: on SQLite, the write's changes to the roll-up totals, which
+	// its batch applies once before it commits (groupcommit.go); nil: they
+	// are applied at once.
+	totals *deferredTotals
 }
 
 // write runs fn in a write transaction and commits it if fn returns nil.
