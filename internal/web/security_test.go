@@ -23,6 +23,7 @@ import (
 // production: forced password changes, rate limits, HSTS.
 type secureSite struct {
 	t     *testing.T
+	db    string // the SQLite file
 	st    *store.Store
 	srv   *web.Server
 	h     http.Handler
@@ -32,12 +33,13 @@ type secureSite struct {
 func newSecureSite(t *testing.T) *secureSite {
 	t.Helper()
 	cheapHashes.Do(func() { store.PasswordParams.Memory, store.PasswordParams.Time = 1024, 1 })
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"))
+	db := filepath.Join(t.TempDir(), "m.db")
+	st, err := store.Open(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	s := &secureSite{t: t, st: st, clock: time.Now()}
+	s := &secureSite{t: t, db: db, st: st, clock: time.Now()}
 	st.Now = func() time.Time { return s.clock }
 	st.Passwords = store.PasswordPolicy{MinLength: 8, MinClasses: 3, History: 5, MaxAge: 90 * 24 * time.Hour}
 	s.srv = web.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
