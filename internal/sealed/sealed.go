@@ -120,6 +120,12 @@ func (b *Box) Seal(purpose, plaintext string) string {
 	return prefix + base64.RawURLEncoding.EncodeToString(out)
 }
 
+// IsSealed reports whether v has the form of a value Seal made (it may
+// still not open). Columns that held clear text before sealing came to
+// them tell old values from sealed ones by it; a clear value must then
+// never start with "s1." (base32 secrets, digits and names do not).
+func IsSealed(v string) bool { return strings.HasPrefix(v, prefix) }
+
 // Open decrypts a value Seal made for the same purpose.
 func (b *Box) Open(purpose, sealed string) (string, error) {
 	if sealed == "" {

@@ -29,7 +29,7 @@ func TestSealOpen(t *testing.T) {
 		if s1 == s2 {
 			t.Errorf("%q sealed twice gave the same text: the nonce is not random", plain)
 		}
-		if strings.Contains(s1, plain) || !strings.HasPrefix(s1, "s1.") {
+		if strings.Contains(s1, plain) || !IsSealed(s1) {
 			t.Errorf("sealed %q = %q", plain, s1)
 		}
 		for _, s := range []string{s1, s2} {
@@ -38,6 +38,9 @@ func TestSealOpen(t *testing.T) {
 				t.Errorf("Open(Seal(%q)) = %q, %v", plain, got, err)
 			}
 		}
+	}
+	if IsSealed("JBSWY3DPEHPK3PXP") || IsSealed("") {
+		t.Error("clear text taken for sealed")
 	}
 	if b.Seal("x", "") != "" {
 		t.Error("empty value should stay empty")

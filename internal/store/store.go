@@ -25,6 +25,7 @@
 //	users.go        users, Authenticate with lock-out, password changes and
 //	                history, sessions (idle timeout)
 //	password.go     HashPassword, CheckPassword (argon2id), PasswordPolicy
+//	totp.go         the TOTP second factor; secrets sealed (SealTOTPSecrets seals old clear ones)
 //	plans.go        plan versions: import as draft, correct, publish, supersede
 //	projects.go     published projects, targets, sub-projects
 //	monthly.go      monthly plans: save, submit, approve, return, reopen

@@ -367,8 +367,14 @@ func (s *Store) AuthenticateWithCode(ctx context.Context, username, password, co
 	codeWrong := false
 	var step uint64
 	if ok && secret != "" {
+		clear, err := s.openTOTP(u.ID, secret)
+		if err != nil {
+			// The server's key is missing or wrong: not the user's
+			// fault, so not counted toward the lock-out.
+			return nil, err
+		}
 		var match bool
-		step, match = totpMatch(secret, code, now)
+		step, match = totpMatch(clear, code, now)
 		codeWrong = !match || int64(step) <= lastStep // a code works once
 		ok = !codeWrong
 	}

@@ -180,10 +180,15 @@ func (s *Server) publishPlan(w http.ResponseWriter, r *http.Request) {
 // uploadedFile reads one file of a multipart form, within limit.
 func (s *Server) uploadedFile(w http.ResponseWriter, r *http.Request, field string, limit int64) (string, []byte, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, limit+1<<20)
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
+	err := parseMultipart(r)
+	defer removeMultipart(r) // the file is read into memory below
+	if err != nil {
 		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
+		switch {
+		case errors.As(err, &tooBig):
 			return "", nil, plan.Errorf(plan.ETooLarge, "上传的文件超过 %d MiB 上限", limit>>20)
+		case serverSide(err):
+			return "", nil, err
 		}
 		return "", nil, badRequest("bad_request", field, "请以 multipart/form-data 上传文件（字段名 %s）", field)
 	}

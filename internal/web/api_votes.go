@@ -1,11 +1,7 @@
 package web
 
 import (
-	"net"
 	"net/http"
-	"strconv"
-	"sync"
-	"time"
 
 	"minsheng/internal/plan"
 	"minsheng/internal/store"
@@ -157,9 +153,9 @@ func (s *Server) proposeCandidate(w http.ResponseWriter, r *http.Request) {
 }
 
 // proposePublic: a resident's proposal, no login; it waits for
-// moderation. Limited per client address (proposalLimiter).
+// moderation. Limited per client address (proposalsPerHour).
 func (s *Server) proposePublic(w http.ResponseWriter, r *http.Request) {
-	if err := s.proposals.allow(r, s.Now()); err != nil {
+	if err := s.limit(r, "proposal", proposalsPerHour); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -289,52 +285,7 @@ func (s *Server) evaluateProject(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, map[string]any{"evaluated": true})
 }
 
-// Public proposals per client address: at most proposalLimit in
-// proposalWindow. The address is the connection's (RemoteAddr): behind a
-// reverse proxy that is the proxy's, which then has to limit by itself.
-const (
-	proposalLimit  = 20
-	proposalWindow = time.Hour
-)
-
-// addrLimiter counts requests per client address in fixed windows. The
-// zero value is ready; windows that ended are dropped as it grows.
-type addrLimiter struct {
-	mu   sync.Mutex
-	seen map[string]*addrWindow
-}
-
-type addrWindow struct {
-	start time.Time
-	n     int
-}
-
-func (l *addrLimiter) allow(r *http.Request, now time.Time) error {
-	addr, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		addr = r.RemoteAddr
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.seen == nil {
-		l.seen = map[string]*addrWindow{}
-	}
-	if len(l.seen) > 10000 {
-		for a, w := range l.seen {
-			if now.Sub(w.start) >= proposalWindow {
-				delete(l.seen, a)
-			}
-		}
-	}
-	w := l.seen[addr]
-	if w == nil || now.Sub(w.start) >= proposalWindow {
-		w = &addrWindow{start: now}
-		l.seen[addr] = w
-	}
-	if w.n >= proposalLimit {
-		wait := int(w.start.Add(proposalWindow).Sub(now).Minutes()) + 1
-		return &plan.Error{Code: "rate_limited", Message: "提交过于频繁，请 " + strconv.Itoa(wait) + " 分钟后再试"}
-	}
-	w.n++
-	return nil
-}
+// proposalsPerHour bounds residents' 人大票决 proposals per client
+// address and hour (the portal's hourly limits, public_feedback.go: behind
+// server.trusted_proxies, the address they name).
+const proposalsPerHour = 20

@@ -47,12 +47,15 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		sess, u, err := s.Store.LookupSession(r.Context(), token)
 		if err != nil {
-			if viaCookie {
+			// An expired cookie is anonymous: the page asks to log in
+			// again. A database that cannot be read says nothing of the
+			// session: the cookie stays, and the page says to retry.
+			if viaCookie && plan.ErrorCode(asOutage(err)) != plan.EUnavailable {
 				clearSessionCookie(w, s.SecureCookies)
-				next.ServeHTTP(w, r) // an expired cookie is anonymous: the page asks to log in again
+				next.ServeHTTP(w, r)
 				return
 			}
-			s.fail(w, r, err)
+			s.failFor(w, r, err)
 			return
 		}
 		if viaCookie && !safeMethod(r.Method) && !validCSRF(r, token) {
@@ -68,7 +71,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		if s.Now().Sub(sess.LastSeenAt) > time.Minute {
 			if err := s.Store.TouchSession(r.Context(), token); err != nil {
-				s.fail(w, r, err)
+				s.failFor(w, r, err)
 				return
 			}
 		}

@@ -38,14 +38,35 @@ var statusOf = map[string]int{
 	"sms_failed":   http.StatusServiceUnavailable,
 }
 
-// fail writes err as a JSON error. Errors that are not plan.Errors are
-// bugs or outages: they are logged and shown as a generic 500.
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+// asOutage returns an outage the store left unmapped (store.IsUnavailable:
+// disk full, PostgreSQL down) as the domain's unavailable error, its cause
+// kept for the log, so that the API and the pages answer it alike: 503,
+// retry. Any other error comes back as it is.
+func asOutage(err error) error {
 	var e *plan.Error
 	if !errors.As(err, &e) && store.IsUnavailable(err) {
-		e = &plan.Error{Code: plan.EUnavailable, Message: "数据库暂时无法写入或连接，本次操作未生效，请稍后重试"}
-		err = fmt.Errorf("%w: %w", e, err) // the cause stays for the log
+		return fmt.Errorf("%w: %w", &plan.Error{Code: plan.EUnavailable, Message: "数据库暂时无法写入或连接，本次操作未生效，请稍后重试"}, err)
 	}
+	return err
+}
+
+// failFor answers err as a page to a browser asking for one (wantsPage),
+// else as JSON: for what runs before the handler (the session lookup).
+func (s *Server) failFor(w http.ResponseWriter, r *http.Request, err error) {
+	if wantsPage(r) {
+		s.pageFail(w, r, err)
+		return
+	}
+	s.fail(w, r, err)
+}
+
+// fail writes err as a JSON error. Errors that are not plan.Errors are
+// bugs or outages: outages are 503 (asOutage), the rest is logged and
+// shown as a generic 500.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	err = asOutage(err)
+	var e *plan.Error
+	errors.As(err, &e)
 	if e == nil {
 		s.Log.Error("internal error", "path", r.URL.Path, "err", err)
 		writeJSONError(w, http.StatusInternalServerError, plan.EInternal, plan.ErrorMessage(err), "")

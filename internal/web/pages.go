@@ -249,8 +249,10 @@ type errorPage struct {
 }
 
 // pageFail shows err as a page: the domain's codes become statuses as in
-// the API; anything else is logged and shown as a generic 500.
+// the API, an outage is 503 as there (asOutage); anything else is logged
+// and shown as a generic 500.
 func (s *Server) pageFail(w http.ResponseWriter, r *http.Request, err error) {
+	err = asOutage(err)
 	var e *plan.Error
 	status, msg := http.StatusInternalServerError, plan.ErrorMessage(err)
 	if errors.As(err, &e) {
@@ -275,6 +277,8 @@ func (s *Server) pageFail(w http.ResponseWriter, r *http.Request, err error) {
 		title = "找不到页面"
 	case http.StatusForbidden:
 		title = "无权访问"
+	case http.StatusServiceUnavailable:
+		title = "服务暂时不可用"
 	}
 	s.render(w, r, status, "error", errorPage{basePage: s.base(r, title, ""), Status: status, Message: msg})
 }

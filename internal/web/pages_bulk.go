@@ -72,8 +72,14 @@ func (s *Server) loadBulkPage(r *http.Request, periodText string) (*bulkPage, er
 func (s *Server) bulkSubmit(w http.ResponseWriter, r *http.Request) {
 	ctx, u := r.Context(), userOf(r)
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBulkBytes*2)
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
+	err := parseMultipart(r)
+	defer removeMultipart(r)
+	if err != nil {
 		var tooBig *http.MaxBytesError
+		if serverSide(err) {
+			s.pageFail(w, r, err)
+			return
+		}
 		if errors.As(err, &tooBig) {
 			s.pageFail(w, r, plan.Errorf(plan.ETooLarge, "上传的文件超过 %d MiB 上限", MaxBulkBytes>>20))
 			return

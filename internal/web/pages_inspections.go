@@ -97,7 +97,13 @@ func (s *Server) inspectionSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 8*s.Store.MaxAttachmentBytes+1<<20)
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
+	err = parseMultipart(r)
+	defer removeMultipart(r)
+	if serverSide(err) {
+		s.pageFail(w, r, err)
+		return
+	}
+	if err != nil {
 		s.pageFail(w, r, plan.Errorf(plan.ETooLarge, "上传的照片过大：每次最多 8 张，每张不超过 %d MiB", s.Store.MaxAttachmentBytes>>20))
 		return
 	}

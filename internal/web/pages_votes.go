@@ -313,7 +313,7 @@ func (s *Server) publicRoundPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) publicRoundPropose(w http.ResponseWriter, r *http.Request) {
 	p, raw, err := proposalForm(r)
 	if err == nil {
-		err = s.proposals.allow(r, s.Now())
+		err = s.limit(r, "proposal", proposalsPerHour)
 	}
 	if err == nil {
 		_, err = s.Store.ProposePublic(r.Context(), r.PathValue("roundID"), p.candidate())

@@ -223,7 +223,8 @@ func (s *Server) publicFail(w http.ResponseWriter, r *http.Request, err error) {
 		s.fail(w, r, err)
 		return
 	}
-	status, msg := http.StatusInternalServerError, plan.ErrorMessage(err)
+	err = asOutage(err)
+	status, msg, title := http.StatusInternalServerError, plan.ErrorMessage(err), "出错了"
 	if code := plan.ErrorCode(err); code != plan.EInternal {
 		status = statusOf[code]
 		if status == 0 {
@@ -232,7 +233,11 @@ func (s *Server) publicFail(w http.ResponseWriter, r *http.Request, err error) {
 	} else {
 		s.Log.Error("internal error", "path", r.URL.Path, "err", err)
 	}
-	body, rerr := s.renderPublic("public_error", publicPageData{Title: "出错了", Message: msg})
+	if status == http.StatusServiceUnavailable {
+		s.unavailable(w, r, err)
+		title = "服务暂时不可用"
+	}
+	body, rerr := s.renderPublic("public_error", publicPageData{Title: title, Message: msg})
 	if rerr != nil {
 		http.Error(w, msg, status)
 		return

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"minsheng/internal/plan"
+	"minsheng/internal/sealed"
 	"minsheng/internal/store"
 	"minsheng/internal/web"
 )
@@ -22,6 +23,7 @@ import (
 // production: forced password changes, rate limits, HSTS.
 type secureSite struct {
 	t     *testing.T
+	db    string // the SQLite file
 	st    *store.Store
 	srv   *web.Server
 	h     http.Handler
@@ -31,12 +33,13 @@ type secureSite struct {
 func newSecureSite(t *testing.T) *secureSite {
 	t.Helper()
 	cheapHashes.Do(func() { store.PasswordParams.Memory, store.PasswordParams.Time = 1024, 1 })
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"))
+	db := filepath.Join(t.TempDir(), "m.db")
+	st, err := store.Open(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	s := &secureSite{t: t, st: st, clock: time.Now()}
+	s := &secureSite{t: t, db: db, st: st, clock: time.Now()}
 	st.Now = func() time.Time { return s.clock }
 	st.Passwords = store.PasswordPolicy{MinLength: 8, MinClasses: 3, History: 5, MaxAge: 90 * 24 * time.Hour}
 	s.srv = web.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -217,7 +220,21 @@ func TestTOTPEnrolmentAndLogin(t *testing.T) {
 		s.h.ServeHTTP(rec, req)
 		return rec
 	}
+	// Without a key no secret is offered, and none is taken.
 	rec := page("GET", "")
+	wantStatus(t, rec, 200, "未配置加密密钥")
+	if strings.Contains(rec.Body.String(), "otpauth://") {
+		t.Fatal("a secret offered without a key to seal it")
+	}
+	form := url.Values{"secret": {"JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"}, "code": {store.TOTPCode("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", s.clock)}}
+	wantStatus(t, page("POST", form.Encode()), 422, "未配置加密密钥")
+	box, err := sealed.New([]byte("0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.st.Sealer = box
+
+	rec = page("GET", "")
 	wantStatus(t, rec, 200, "启用动态验证码", "otpauth://totp/")
 	_, after, _ := strings.Cut(rec.Body.String(), `id="totp-secret"`)
 	_, after, _ = strings.Cut(after, ">")
@@ -225,7 +242,7 @@ func TestTOTPEnrolmentAndLogin(t *testing.T) {
 	if len(secret) != 32 {
 		t.Fatalf("secret %q", secret)
 	}
-	form := url.Values{"secret": {secret}, "code": {"000000"}}
+	form = url.Values{"secret": {secret}, "code": {"000000"}}
 	wantStatus(t, page("POST", form.Encode()), 422, "动态验证码不正确")
 	form.Set("code", store.TOTPCode(secret, s.clock))
 	if rec := page("POST", form.Encode()); rec.Code != http.StatusSeeOther {

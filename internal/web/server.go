@@ -55,8 +55,6 @@ type Server struct {
 	// or on first use for a Server built without it.
 	pages     *pageSet
 	pagesOnce sync.Once
-	// proposals limits public 人大票决 proposals per address (api_votes.go).
-	proposals addrLimiter
 }
 
 // New returns a server over a store with default limits.

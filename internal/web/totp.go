@@ -24,6 +24,8 @@ type totpPageData struct {
 	Enabled     bool
 	Secret, URI string
 	Message     string
+	// NoKey: no key to seal a secret with, so none is offered.
+	NoKey string
 }
 
 func (s *Server) totpPage(w http.ResponseWriter, r *http.Request) {
@@ -31,11 +33,18 @@ func (s *Server) totpPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // renderTOTP shows the page; a user without the factor gets a new secret
-// each time (nothing is stored until a code proves it).
+// each time (nothing is stored until a code proves it), unless the server
+// has no key to seal it with.
 func (s *Server) renderTOTP(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	u := userOf(r)
 	d := totpPageData{basePage: s.base(r, "动态验证码", ""), Enabled: u.TOTPEnabled, Message: msg}
-	if !u.TOTPEnabled {
+	switch {
+	case !u.TOTPEnabled && !s.Store.CanEnableTOTP():
+		d.NoKey = store.NoTOTPKeyMessage
+		if msg == d.NoKey {
+			d.Message = "" // said once
+		}
+	case !u.TOTPEnabled:
 		var err error
 		if d.Secret, d.URI, err = store.NewTOTPSecret(u.Username); err != nil {
 			s.pageFail(w, r, err)
