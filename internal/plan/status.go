@@ -352,24 +352,31 @@ func Assess(in StatusInput) Assessment {
 func AssessRun(ins []StatusInput) []Assessment {
 	out := make([]Assessment, len(ins))
 	for i, in := range ins {
-		if i > 0 {
-			prev := out[i-1]
-			in.PriorBehind = prev.Run
-			targets := make([]StatusTarget, len(in.Targets))
-			copy(targets, in.Targets)
-			for j := range targets {
-				targets[j].PriorBehind = 0
-				for k, pt := range prev.Targets {
-					if targets[j].ID != "" && pt.ID == targets[j].ID || targets[j].ID == "" && k == j {
-						targets[j].PriorBehind = pt.Run
-					}
-				}
-			}
-			in.Targets = targets
+		if i == 0 {
+			out[i] = Assess(in)
+		} else {
+			out[i] = AssessAfter(&out[i-1], in)
 		}
-		out[i] = Assess(in)
 	}
 	return out
+}
+
+// AssessAfter assesses the month after the one prev assessed, its
+// PriorBehind taken from prev as AssessRun does.
+func AssessAfter(prev *Assessment, in StatusInput) Assessment {
+	in.PriorBehind = prev.Run
+	targets := make([]StatusTarget, len(in.Targets))
+	copy(targets, in.Targets)
+	for j := range targets {
+		targets[j].PriorBehind = 0
+		for k, pt := range prev.Targets {
+			if targets[j].ID != "" && pt.ID == targets[j].ID || targets[j].ID == "" && k == j {
+				targets[j].PriorBehind = pt.Run
+			}
+		}
+	}
+	in.Targets = targets
+	return Assess(in)
 }
 
 // missingStatus is the status of a month without a counted report.

@@ -128,17 +128,27 @@ func (s *Store) computeFacts(c conn, projects []plan.ProjectRecord, scope string
 		if p.RetiredBy != "" {
 			continue
 		}
-		for m := from; m <= time.December; m++ {
-			per := plan.Period{Year: p.Year, Month: m}
-			// The zero clock: no month is overdue yet (see above).
-			item := s.dashboardProject(&Dashboard{ByState: map[string]int{}}, p, plans[p.ID], figures[p.Year][p.ID], per, time.Time{})
-			f := fact{period: per.String(), jurisdiction: p.JurisdictionCode, project: p.ID, state: string(item.ReportState),
-				open: openState(item.ReportState), late: item.Late, status: item.Status(per),
-				planned: item.PlannedInvestment, actual: item.ActualInvestment, disbursed: item.Disbursed}
-			if f.state == "" {
-				f.state = "none"
+		// The months before each month are judged as DashboardProject.Status
+		// judges them, in one run over the year's figures instead of a run
+		// per month.
+		year := s.dashboardProject(&Dashboard{ByState: map[string]int{}}, p, plans[p.ID], figures[p.Year][p.ID],
+			plan.Period{Year: p.Year, Month: time.December}, time.Time{})
+		var prior *plan.Assessment
+		for m := time.January; m <= time.December; m++ {
+			if m >= from {
+				per := plan.Period{Year: p.Year, Month: m}
+				// The zero clock: no month is overdue yet (see above).
+				item := s.dashboardProject(&Dashboard{ByState: map[string]int{}}, p, plans[p.ID], figures[p.Year][p.ID], per, time.Time{})
+				f := fact{period: per.String(), jurisdiction: p.JurisdictionCode, project: p.ID, state: string(item.ReportState),
+					open: openState(item.ReportState), late: item.Late, status: item.assessMonth(prior, item.lastInput(m)).Status,
+					planned: item.PlannedInvestment, actual: item.ActualInvestment, disbursed: item.Disbursed}
+				if f.state == "" {
+					f.state = "none"
+				}
+				out = append(out, f)
 			}
-			out = append(out, f)
+			a := year.assessMonth(prior, year.monthInput(m))
+			prior = &a
 		}
 	}
 	return out, nil

@@ -1,6 +1,10 @@
 package store
 
-import "minsheng/internal/plan"
+import (
+	"time"
+
+	"minsheng/internal/plan"
+)
 
 // Status is the project's status for the dashboard's month (plan.Assess
 // on this line's figures, with the thresholds in force): the one mapping
@@ -14,33 +18,52 @@ import "minsheng/internal/plan"
 // (internal/supervise) judges every month with its timing and keeps the
 // history; prefer its rows where they exist.
 func (p *DashboardProject) Status(period plan.Period) plan.Status {
-	ins := make([]plan.StatusInput, 0, int(period.Month))
-	for m := 0; m < int(period.Month); m++ {
-		in := plan.StatusInput{Reported: true, December: m == 11}
-		for _, t := range p.Targets {
-			st := plan.StatusTarget{ID: t.TargetID, Kind: t.Kind, Value: t.Value, Lower: t.Lower}
-			if m < len(t.Months) {
-				st.Expected = t.Months[m].Expected
-				for k := m; k >= 0; k-- {
-					if t.Months[k].Actual != nil {
-						st.Actual = t.Months[k].Actual
-						break
-					}
+	var prior *plan.Assessment
+	for m := time.January; m < period.Month; m++ {
+		a := p.assessMonth(prior, p.monthInput(m))
+		prior = &a
+	}
+	return p.assessMonth(prior, p.lastInput(period.Month)).Status
+}
+
+// monthInput is a month before the line's own as Status judges it:
+// reported, on time, its targets' expected values against the running
+// totals reported through it.
+func (p *DashboardProject) monthInput(m time.Month) plan.StatusInput {
+	in := plan.StatusInput{Reported: true, December: m == time.December}
+	for _, t := range p.Targets {
+		st := plan.StatusTarget{ID: t.TargetID, Kind: t.Kind, Value: t.Value, Lower: t.Lower}
+		if k := int(m) - 1; k < len(t.Months) {
+			st.Expected = t.Months[k].Expected
+			for ; k >= 0; k-- {
+				if t.Months[k].Actual != nil {
+					st.Actual = t.Months[k].Actual
+					break
 				}
 			}
-			in.Targets = append(in.Targets, st)
 		}
-		ins = append(ins, in)
+		in.Targets = append(in.Targets, st)
 	}
-	if len(ins) == 0 {
-		return plan.StatusDue
-	}
-	last := &ins[len(ins)-1]
-	last.Reported = p.ReportState == plan.ReportSubmitted || p.ReportState == plan.ReportAccepted
-	last.Late = p.Late
+	return in
+}
+
+// lastInput is the line's own month m as it stands: its report counted
+// or not, late or not.
+func (p *DashboardProject) lastInput(m time.Month) plan.StatusInput {
+	in := p.monthInput(m)
+	in.Reported = p.ReportState == plan.ReportSubmitted || p.ReportState == plan.ReportAccepted
+	in.Late = p.Late
 	for i, t := range p.Targets {
-		last.Targets[i].Expected, last.Targets[i].Actual = t.Expected, t.Latest
+		in.Targets[i].Expected, in.Targets[i].Actual = t.Expected, t.Latest
 	}
-	a := plan.AssessRun(ins)
-	return a[len(a)-1].Status
+	return in
+}
+
+// assessMonth assesses a month after the one prior assessed (nil: the
+// first).
+func (p *DashboardProject) assessMonth(prior *plan.Assessment, in plan.StatusInput) plan.Assessment {
+	if prior == nil {
+		return plan.Assess(in)
+	}
+	return plan.AssessAfter(prior, in)
 }
