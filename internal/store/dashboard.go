@@ -84,26 +84,11 @@ func (s *Store) Dashboard(ctx context.Context, jurisdictionCode string, period p
 		if err != nil {
 			return err
 		}
-		plans := map[string]*plan.MonthlyPlan{}
-		rows, err := c.query(`SELECT m.project_id FROM monthly_plans m JOIN projects p ON p.id = m.project_id
-			WHERE p.jurisdiction_code = ? AND p.year = ? AND p.retired_by = '' AND m.state = 'approved'`, jurisdictionCode, period.Year)
+		// Three queries for every approved monthly plan of the county, not
+		// three per plan: on PostgreSQL each is a round trip.
+		plans, err := approvedPlansIn(c, "p.jurisdiction_code = ? AND p.year = ? AND p.retired_by = ''", []any{jurisdictionCode, period.Year})
 		if err != nil {
 			return err
-		}
-		var approved []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			approved = append(approved, id)
-		}
-		rows.Close()
-		for _, id := range approved {
-			if plans[id], err = loadMonthlyPlan(c, id); err != nil {
-				return err
-			}
 		}
 		figures, err := loadFigures(c, "p.jurisdiction_code = ? AND p.year = ? AND p.retired_by = ''", []any{jurisdictionCode, period.Year},
 			plan.Period{Year: period.Year, Month: time.January}, period)
