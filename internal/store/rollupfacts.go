@@ -173,6 +173,8 @@ func (t *tx) refreshFacts(projects []plan.ProjectRecord, scope string, args []an
 		q += " AND CAST(substr(period, 6, 2) AS INTEGER) >= ?"
 		qargs = append(args[:len(args):len(args)], int(from))
 	}
+	// In one order for every writer (see addToTotals).
+	q += " ORDER BY project_id, period"
 	if t.pg {
 		q += " FOR UPDATE"
 	}

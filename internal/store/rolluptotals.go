@@ -229,8 +229,11 @@ func (t *tx) addToTotals(ds []factDelta) error {
 		for _, per := range periods {
 			args = append(args, per)
 		}
+		// Locked in the order of the months: without ORDER BY, PostgreSQL
+		// locks rows in the order it finds them, which after updates is
+		// not the same for two writers' sets of months, and they deadlock.
 		q := "SELECT " + totalColumns + " FROM rollup_totals WHERE jurisdiction_code = ? AND period IN (" +
-			strings.TrimSuffix(strings.Repeat("?, ", len(periods)), ", ") + ")"
+			strings.TrimSuffix(strings.Repeat("?, ", len(periods)), ", ") + ") ORDER BY period"
 		if t.pg {
 			q += " FOR UPDATE"
 		}
