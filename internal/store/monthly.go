@@ -280,7 +280,7 @@ func (s *Store) SaveMonthlyPlan(ctx context.Context, actor *plan.User, projectID
 		if out, err = loadMonthlyPlan(t.conn, projectID); err != nil {
 			return err
 		}
-		return t.audit("monthly_plan.save", "monthly_plan", projectID, cur, out)
+		return t.auditIn(ScopeOf(p.JurisdictionCode, p.Year), "monthly_plan.save", "monthly_plan", projectID, cur, out)
 	})
 	return out, err
 }
@@ -383,7 +383,7 @@ func (s *Store) moveMonthly(ctx context.Context, actor *plan.User, projectID str
 				return err
 			}
 		}
-		return t.audit("monthly_plan."+string(action), "monthly_plan", projectID, cur, out)
+		return t.auditIn(ScopeOf(p.JurisdictionCode, p.Year), "monthly_plan."+string(action), "monthly_plan", projectID, cur, out)
 	})
 	return out, err
 }

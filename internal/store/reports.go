@@ -512,7 +512,7 @@ func (op *reportOp) finish(action plan.ReportAction, reason string) (*plan.Repor
 	if err := t.reportFacts(op.project, op.period, op.state(), after.State); err != nil {
 		return nil, err
 	}
-	if err := t.audit("report."+string(action), "report", after.ID, before, after.Report); err != nil {
+	if err := t.auditIn(ScopeOf(op.project.JurisdictionCode, op.project.Year), "report."+string(action), "report", after.ID, before, after.Report); err != nil {
 		return nil, err
 	}
 	return &after.Report, nil
