@@ -12,10 +12,15 @@ import (
 // after are marshalled to JSON (nil stays nil). The head row is bumped
 // first: on PostgreSQL its row lock holds other writers back until this
 // transaction ends, so seq has no gaps and the chain no forks. The write
-// counts for every public page (the data_versions row of everything);
-// auditIn narrows that to one jurisdiction's year.
+// counts for every public page (the data_versions row of everything),
+// unless no public page shows its entity (unseenEntities); auditIn
+// narrows it to one jurisdiction's year.
 func (t *tx) audit(action, entity, entityID string, before, after any) error {
-	return t.auditIn(Everywhere, action, entity, entityID, before, after)
+	sc := Everywhere
+	if unseenEntities[entity] {
+		sc = NoPublicPage
+	}
+	return t.auditIn(sc, action, entity, entityID, before, after)
 }
 
 // auditIn is audit for a write whose effect on what the public portal

@@ -33,6 +33,12 @@ var Everywhere = Scope{}
 // it moves a row no page reads.
 var NoPublicPage = Scope{JurisdictionCode: "-"}
 
+// unseenEntities are the audited entities no public page shows: accounts
+// and their sessions (every login and logout is an audited write) and the
+// reminders' outbox (which the server's own loop writes). Left in
+// Everywhere, each would drop every cached public page.
+var unseenEntities = map[string]bool{"user": true, "outbox": true}
+
 // ScopeOf is the scope of a project's (or plan's) jurisdiction and year.
 func ScopeOf(jurisdictionCode string, year int) Scope { return Scope{jurisdictionCode, year} }
 

@@ -39,6 +39,14 @@ func TestDataVersions(t *testing.T) {
 			{"satisfaction vote", "year", func() error {
 				return s.Vote(ctx, f.p2.ID, VoteInput{Choice: plan.RatingSatisfied, Device: "dev1"})
 			}},
+			{"login", "", func() error {
+				_, _, err := s.CreateSession(ctx, f.repA.ID)
+				return err
+			}},
+			{"new user", "", func() error {
+				f.user(t, "新用户", plan.RoleLeader, "", "360112")
+				return nil
+			}},
 			{"jurisdiction", "all", func() error {
 				_, err := s.EnsureJurisdiction(ctx, plan.SystemUser, plan.JurisdictionRecord{Code: "360111", Name: "南昌市青山湖区", Level: plan.LevelCounty})
 				return err

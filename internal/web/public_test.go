@@ -259,8 +259,10 @@ func TestPublicCaching(t *testing.T) {
 // The validators and the server's cache are per jurisdiction's year: a
 // write to one plan's reports, releases or comments changes that plan's
 // pages (at once: the next request shows it) and leaves another plan's
-// pages and the index as they were (304 to the old ETag); a write that is
-// not confined to one jurisdiction's year changes them all.
+// pages and the index as they were (304 to the old ETag); a write no
+// public page shows (a comment awaiting moderation, a login) changes
+// none; a write that is not confined to one jurisdiction's year changes
+// them all.
 func TestPublicCachingPerPlan(t *testing.T) {
 	f := newPageFixture(t)
 	h := f.srv.Handler()
@@ -328,6 +330,10 @@ func TestPublicCachingPerPlan(t *testing.T) {
 			_, err := f.st.ModerateComment(f.ctx, f.sup, comment, true, "")
 			return err
 		}, "plan", "希望周末也能办理"},
+		{"a login", func() error {
+			_, _, err := f.st.CreateSession(f.ctx, f.sup.ID)
+			return err
+		}, "", ""},
 		{"a new jurisdiction", func() error {
 			_, err := f.st.EnsureJurisdiction(f.ctx, plan.SystemUser, plan.JurisdictionRecord{Code: "360703", Name: "赣州市南康区", Level: plan.LevelCounty})
 			return err
