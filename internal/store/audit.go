@@ -11,8 +11,21 @@ import (
 // appendAudit adds a row to the audit log in t's transaction. before and
 // after are marshalled to JSON (nil stays nil). The head row is bumped
 // first: on PostgreSQL its row lock holds other writers back until this
-// transaction ends, so seq has no gaps and the chain no forks.
+// transaction ends, so seq has no gaps and the chain no forks. The write
+// counts for every public page (the data_versions row of everything),
+// unless no public page shows its entity (unseenEntities); auditIn
+// narrows it to one jurisdiction's year.
 func (t *tx) audit(action, entity, entityID string, before, after any) error {
+	sc := Everywhere
+	if unseenEntities[entity] {
+		sc = NoPublicPage
+	}
+	return t.auditIn(sc, action, entity, entityID, before, after)
+}
+
+// auditIn is audit for a write whose effect on what the public portal
+// shows stays inside sc (dataversion.go): only sc's version moves.
+func (t *tx) auditIn(sc Scope, action, entity, entityID string, before, after any) error {
 	row := audit.Row{At: t.now, Actor: t.actor.ID, Action: action, Entity: entity, EntityID: entityID,
 		Before: auditJSON(before), After: auditJSON(after)}
 	var prev string
@@ -26,8 +39,10 @@ func (t *tx) audit(action, entity, entityID string, before, after any) error {
 		nullBytes(row.Before), nullBytes(row.After), row.PrevHash, row.Hash); err != nil {
 		return err
 	}
-	_, err := t.exec("UPDATE audit_head SET hash = ? WHERE id = 1", row.Hash)
-	return err
+	if _, err := t.exec("UPDATE audit_head SET hash = ? WHERE id = 1", row.Hash); err != nil {
+		return err
+	}
+	return t.bumpVersion(sc, row.Seq)
 }
 
 func auditJSON(v any) []byte {

@@ -77,16 +77,33 @@ type monthFigures struct {
 // number of projects; sums are exact (plan.Decimal), done here rather than
 // in SQL where TEXT decimals would turn into floating point.
 func (s *Store) Dashboard(ctx context.Context, jurisdictionCode string, period plan.Period) (*Dashboard, error) {
+	d, _, err := s.DashboardWith(ctx, jurisdictionCode, period)
+	return d, err
+}
+
+// DashboardInputs is what a Dashboard is computed from: the projects in
+// force (in ListProjects' order) and their approved monthly plans by
+// project ID.
+type DashboardInputs struct {
+	Projects []plan.ProjectRecord
+	Plans    map[string]*plan.MonthlyPlan
+}
+
+// DashboardWith is Dashboard with its inputs, read in the same snapshot:
+// the status engine judges the same projects against the same plans, and
+// need not read them again.
+func (s *Store) DashboardWith(ctx context.Context, jurisdictionCode string, period plan.Period) (*Dashboard, *DashboardInputs, error) {
 	d := &Dashboard{JurisdictionCode: jurisdictionCode, Period: period, ByState: map[string]int{}, Items: []DashboardProject{}}
+	in := &DashboardInputs{}
 	now := s.now()
 	err := s.read(ctx, func(c conn) error {
-		projects, err := loadProjects(c, "p.jurisdiction_code = ? AND p.year = ? AND p.retired_by = ''", []any{jurisdictionCode, period.Year}, false)
+		var err error
+		in.Projects, err = loadProjects(c, "p.jurisdiction_code = ? AND p.year = ? AND p.retired_by = ''", []any{jurisdictionCode, period.Year}, false)
 		if err != nil {
 			return err
 		}
-		// Three queries for every approved monthly plan of the county, not
-		// three per plan: on PostgreSQL each is a round trip.
-		plans, err := approvedPlansIn(c, "p.jurisdiction_code = ? AND p.year = ? AND p.retired_by = ''", []any{jurisdictionCode, period.Year})
+		in.Plans, err = loadMonthlyPlans(c, "p.jurisdiction_code = ? AND p.year = ? AND p.retired_by = '' AND mp.state = 'approved'",
+			[]any{jurisdictionCode, period.Year})
 		if err != nil {
 			return err
 		}
@@ -95,12 +112,13 @@ func (s *Store) Dashboard(ctx context.Context, jurisdictionCode string, period p
 		if err != nil {
 			return err
 		}
-		for i := range projects {
-			d.Items = append(d.Items, s.dashboardProject(d, &projects[i], plans[projects[i].ID], figures[projects[i].ID], period, now))
+		for i := range in.Projects {
+			p := &in.Projects[i]
+			d.Items = append(d.Items, s.dashboardProject(d, p, in.Plans[p.ID], figures[p.ID], period, now))
 		}
 		return nil
 	})
-	return d, err
+	return d, in, err
 }
 
 func counted(f *monthFigures) bool {

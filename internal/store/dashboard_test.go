@@ -1,6 +1,7 @@
 package store
 
 import (
+	"reflect"
 	"testing"
 
 	"minsheng/internal/plan"
@@ -43,6 +44,10 @@ func TestMonthlyPlanAndDashboard(t *testing.T) {
 		plans := must(s.ApprovedMonthlyPlans(ctx, "360112", 2024))(t)
 		if len(plans) != 1 || plans[f.p1.ID] == nil {
 			t.Fatalf("approved plans: %v", plans)
+		}
+		// Read for the whole year at once, as read for the project alone.
+		if !reflect.DeepEqual(plans[f.p1.ID], approved) {
+			t.Fatalf("approved plans of the year: %+v, the project's: %+v", plans[f.p1.ID], approved)
 		}
 
 		// Reports: p1 submitted for April and May, p2 a draft, p3 nothing.

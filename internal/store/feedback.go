@@ -171,7 +171,9 @@ func (s *Store) AddComment(ctx context.Context, projectID string, in CommentInpu
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, c.ID, projectID, body, nameSealed, phoneSealed, c.State, ts(t.now)); err != nil {
 			return err
 		}
-		return t.audit("comment", "resident_comment", c.ID, nil, map[string]any{
+		// Pending until moderated, and a pending comment is shown nowhere
+		// public: no page changes until ModerateComment.
+		return t.auditIn(NoPublicPage, "comment", "resident_comment", c.ID, nil, map[string]any{
 			"project_id": projectID, "body": body, "state": c.State, "name_given": name != "", "phone_given": phone != ""})
 	})
 	if err != nil {
@@ -304,7 +306,7 @@ func (s *Store) ModerateComment(ctx context.Context, actor *plan.User, id string
 		}
 		now := t.now
 		out.State, out.Reason, out.ModeratedAt = to, reason, &now
-		return t.audit("moderate", "resident_comment", id, map[string]any{"state": CommentPending}, map[string]any{"state": to, "reason": reason})
+		return t.auditIn(ScopeOf(p.JurisdictionCode, p.Year), "moderate", "resident_comment", id, map[string]any{"state": CommentPending}, map[string]any{"state": to, "reason": reason})
 	})
 	if err != nil {
 		return nil, err
@@ -343,7 +345,8 @@ func (s *Store) Vote(ctx context.Context, projectID string, in VoteInput) error 
 		return plan.FieldError("device", "缺少设备标识，请刷新页面后重试")
 	}
 	return s.write(ctx, residentActor, func(t *tx) error {
-		if _, err := publishedProject(t.conn, projectID); err != nil {
+		p, err := publishedProject(t.conn, projectID)
+		if err != nil {
 			return err
 		}
 		var before sql.NullString
@@ -363,7 +366,7 @@ func (s *Store) Vote(ctx context.Context, projectID string, in VoteInput) error 
 		if before.Valid {
 			b = map[string]any{"choice": before.String}
 		}
-		return t.audit("vote", "satisfaction_vote", projectID+"|"+voter, b, map[string]any{"choice": in.Choice})
+		return t.auditIn(ScopeOf(p.JurisdictionCode, p.Year), "vote", "satisfaction_vote", projectID+"|"+voter, b, map[string]any{"choice": in.Choice})
 	})
 }
 
@@ -441,7 +444,7 @@ func (s *Store) IssuePhoneCode(ctx context.Context, phone string) (code string, 
 			idx, codeHash(idx, code), ts(t.now), ts(t.now.Add(PhoneCodeTTL))); err != nil {
 			return err
 		}
-		return t.audit("send_code", "phone_code", idx[:16], nil, map[string]any{"phone": sealed.MaskPhone(p)})
+		return t.auditIn(NoPublicPage, "send_code", "phone_code", idx[:16], nil, map[string]any{"phone": sealed.MaskPhone(p)})
 	})
 	if err != nil || wait > 0 {
 		return "", max(wait, 0), err
@@ -489,7 +492,7 @@ func (s *Store) CheckPhoneCode(ctx context.Context, phone, code string) error {
 		if _, err := t.exec("UPDATE phone_codes SET attempts = attempts + 1 WHERE phone_index = ?", idx); err != nil {
 			return err
 		}
-		return t.audit("wrong_code", "phone_code", idx[:16], map[string]any{"attempts": attempts}, map[string]any{"attempts": attempts + 1})
+		return t.auditIn(NoPublicPage, "wrong_code", "phone_code", idx[:16], map[string]any{"attempts": attempts}, map[string]any{"attempts": attempts + 1})
 	})
 	if err == nil && wrong {
 		err = plan.FieldError("code", "验证码不正确")

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"strings"
 	"time"
 
@@ -12,36 +11,67 @@ import (
 
 // loadMonthlyPlan returns a project's monthly plan, or nil.
 func loadMonthlyPlan(c conn, projectID string) (*plan.MonthlyPlan, error) {
-	var mp plan.MonthlyPlan
-	var updated string
-	var submitted, approved sql.NullString
-	err := c.row(`SELECT project_id, state, version, deadline, return_reason, updated_at, updated_by, submitted_at, approved_at, approved_by
-		FROM monthly_plans WHERE project_id = ?`, projectID).Scan(&mp.ProjectID, &mp.State, &mp.Version, &mp.Deadline, &mp.ReturnReason,
-		&updated, &mp.UpdatedBy, &submitted, &approved, &mp.ApprovedBy)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
+	plans, err := loadMonthlyPlans(c, "mp.project_id = ?", []any{projectID})
+	return plans[projectID], err
+}
+
+// loadMonthlyPlans reads the monthly plans that where selects (on
+// monthly_plans mp and projects p), by project ID: loadMonthlyPlan's
+// three queries for all of them, not for each (a jurisdiction's dashboard
+// and status engine read every approved plan of its year).
+func loadMonthlyPlans(c conn, where string, args []any) (map[string]*plan.MonthlyPlan, error) {
+	from := " FROM monthly_plans mp JOIN projects p ON p.id = mp.project_id WHERE " + where
+	rows, err := c.query(`SELECT mp.project_id, mp.state, mp.version, mp.deadline, mp.return_reason, mp.updated_at, mp.updated_by,
+		mp.submitted_at, mp.approved_at, mp.approved_by`+from, args...)
 	if err != nil {
 		return nil, err
 	}
-	mp.UpdatedAt, mp.SubmittedAt, mp.ApprovedAt = parseTS(updated), parseTSPtr(submitted), parseTSPtr(approved)
-	mp.Targets = []plan.MonthlyTarget{}
-	rows, err := c.query(`SELECT m.target_id, m.month, m.value FROM monthly_plan_targets m JOIN targets t ON t.id = m.target_id
-		WHERE m.project_id = ? ORDER BY t.seq, m.month`, projectID)
-	if err != nil {
-		return nil, err
-	}
+	out := map[string]*plan.MonthlyPlan{}
 	for rows.Next() {
-		var tid, v string
-		var month int
-		if err := rows.Scan(&tid, &month, &v); err != nil {
+		var mp plan.MonthlyPlan
+		var updated string
+		var submitted, approved sql.NullString
+		if err := rows.Scan(&mp.ProjectID, &mp.State, &mp.Version, &mp.Deadline, &mp.ReturnReason,
+			&updated, &mp.UpdatedBy, &submitted, &approved, &mp.ApprovedBy); err != nil {
 			rows.Close()
 			return nil, err
 		}
+		mp.UpdatedAt, mp.SubmittedAt, mp.ApprovedAt = parseTS(updated), parseTSPtr(submitted), parseTSPtr(approved)
+		mp.Targets = []plan.MonthlyTarget{}
+		out[mp.ProjectID] = &mp
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(out) == 0 {
+		return out, err
+	}
+	if err := loadMonthlyTargets(c, out, from, args); err != nil {
+		return nil, err
+	}
+	return out, loadMonthlyInvestment(c, out, from, args)
+}
+
+// loadMonthlyTargets fills in the planned cumulative values, by target
+// (in the order of the project's targets) and month.
+func loadMonthlyTargets(c conn, out map[string]*plan.MonthlyPlan, from string, args []any) error {
+	rows, err := c.query(`SELECT m.project_id, m.target_id, m.month, m.value FROM monthly_plan_targets m JOIN targets t ON t.id = m.target_id
+		WHERE m.project_id IN (SELECT mp.project_id`+from+`) ORDER BY m.project_id, t.seq, m.month`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pid, tid, v string
+		var month int
+		if err := rows.Scan(&pid, &tid, &month, &v); err != nil {
+			return err
+		}
 		d, err := plan.ParseDecimal(v)
 		if err != nil {
-			rows.Close()
-			return nil, err
+			return err
+		}
+		mp := out[pid]
+		if mp == nil {
+			continue
 		}
 		if n := len(mp.Targets); n == 0 || mp.Targets[n-1].TargetID != tid {
 			mp.Targets = append(mp.Targets, plan.MonthlyTarget{TargetID: tid})
@@ -50,30 +80,32 @@ func loadMonthlyPlan(c conn, projectID string) (*plan.MonthlyPlan, error) {
 			mp.Targets[len(mp.Targets)-1].Cumulative[month-1] = &d
 		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = c.query("SELECT month, value FROM monthly_plan_investment WHERE project_id = ? ORDER BY month", projectID)
+	return rows.Err()
+}
+
+// loadMonthlyInvestment fills in the planned investment by month.
+func loadMonthlyInvestment(c conn, out map[string]*plan.MonthlyPlan, from string, args []any) error {
+	rows, err := c.query(`SELECT m.project_id, m.month, m.value FROM monthly_plan_investment m
+		WHERE m.project_id IN (SELECT mp.project_id`+from+`)`, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
+		var pid, v string
 		var month int
-		var v string
-		if err := rows.Scan(&month, &v); err != nil {
-			return nil, err
+		if err := rows.Scan(&pid, &month, &v); err != nil {
+			return err
 		}
 		d, err := plan.ParseDecimal(v)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if month >= 1 && month <= 12 {
+		if mp := out[pid]; mp != nil && month >= 1 && month <= 12 {
 			mp.Investment[month-1] = &d
 		}
 	}
-	return &mp, rows.Err()
+	return rows.Err()
 }
 
 // GetMonthlyPlan returns a project's monthly plan. Errors: not_found (no
@@ -109,34 +141,11 @@ func (s *Store) GetMonthlyPlan(ctx context.Context, actor *plan.User, projectID 
 // of a jurisdiction's plan for a year, by project ID: the baselines of
 // supervision (see plan.Expected).
 func (s *Store) ApprovedMonthlyPlans(ctx context.Context, jurisdictionCode string, year int) (map[string]*plan.MonthlyPlan, error) {
-	out := map[string]*plan.MonthlyPlan{}
+	var out map[string]*plan.MonthlyPlan
 	err := s.read(ctx, func(c conn) error {
-		rows, err := c.query(`SELECT m.project_id FROM monthly_plans m JOIN projects p ON p.id = m.project_id
-			WHERE p.jurisdiction_code = ? AND p.year = ? AND m.state = 'approved'`, jurisdictionCode, year)
-		if err != nil {
-			return err
-		}
-		var ids []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, id := range ids {
-			mp, err := loadMonthlyPlan(c, id)
-			if err != nil {
-				return err
-			}
-			out[id] = mp
-		}
-		return nil
+		var err error
+		out, err = loadMonthlyPlans(c, "p.jurisdiction_code = ? AND p.year = ? AND mp.state = 'approved'", []any{jurisdictionCode, year})
+		return err
 	})
 	return out, err
 }
@@ -211,7 +220,7 @@ func (s *Store) SaveMonthlyPlan(ctx context.Context, actor *plan.User, projectID
 		if out, err = loadMonthlyPlan(t.conn, projectID); err != nil {
 			return err
 		}
-		return t.audit("monthly_plan.save", "monthly_plan", projectID, cur, out)
+		return t.auditIn(ScopeOf(p.JurisdictionCode, p.Year), "monthly_plan.save", "monthly_plan", projectID, cur, out)
 	})
 	return out, err
 }
@@ -314,7 +323,7 @@ func (s *Store) moveMonthly(ctx context.Context, actor *plan.User, projectID str
 				return err
 			}
 		}
-		return t.audit("monthly_plan."+string(action), "monthly_plan", projectID, cur, out)
+		return t.auditIn(ScopeOf(p.JurisdictionCode, p.Year), "monthly_plan."+string(action), "monthly_plan", projectID, cur, out)
 	})
 	return out, err
 }

@@ -85,7 +85,8 @@ func (s *Store) PublicReports(ctx context.Context, jurisdictionCode string, year
 	}
 	var out []PublicReport
 	err := s.read(ctx, func(c conn) error {
-		reps, err := loadReports(c, where, args, "")
+		// Of the parts, the public sees the figures and the photos only.
+		reps, err := loadReportsWith(c, where, args, "", partTargets|partAttachments)
 		if err != nil {
 			return err
 		}
@@ -270,7 +271,7 @@ func (s *Store) ReleaseReport(ctx context.Context, actor *plan.User, projectID s
 		now := t.now
 		out = &Release{ReportVersion: rep.Version, Progress: in.Progress, Problems: in.Problems, NextSteps: in.NextSteps,
 			Photos: photos, ReleasedAt: &now, ReleasedBy: t.actor.ID}
-		return t.audit("release", "report", rep.ID, before, out)
+		return t.auditIn(ScopeOf(op.project.JurisdictionCode, op.project.Year), "release", "report", rep.ID, before, out)
 	})
 	return out, err
 }
@@ -294,17 +295,4 @@ func (s *Store) PublicPhoto(ctx context.Context, sha string) ([]byte, string, er
 		return err
 	})
 	return data, ct, err
-}
-
-// DataVersion is the position and time of the last write: every write
-// appends to the audit log, so public pages built from the data at one
-// version are still right while it has not moved (their ETag and
-// Last-Modified). One read of two rows by primary key.
-func (s *Store) DataVersion(ctx context.Context) (seq int64, at time.Time, err error) {
-	var when sql.NullString
-	err = s.r.QueryRowContext(ctx, `SELECT h.seq, l.at FROM audit_head h LEFT JOIN audit_log l ON l.seq = h.seq WHERE h.id = 1`).Scan(&seq, &when)
-	if when.Valid {
-		at = parseTS(when.String)
-	}
-	return seq, at, err
 }

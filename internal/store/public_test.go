@@ -67,7 +67,7 @@ func TestPublicReportsAndRelease(t *testing.T) {
 		_, err = s.ReleaseReport(ctx, f.sup, f.p1.ID, may, ReleaseInput{Photos: []string{strings.Repeat("0", 64)}})
 		wantCode(t, err, plan.EInvalid)
 
-		seq0, _, err := s.DataVersion(ctx)
+		v0, _, err := s.ProjectVersion(ctx, f.p1.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,11 +75,11 @@ func TestPublicReportsAndRelease(t *testing.T) {
 		if !rel.Problems || rel.NextSteps || len(rel.Photos) != 1 || rel.ReportVersion == 0 {
 			t.Fatalf("release: %+v", rel)
 		}
-		seq1, at1, _ := s.DataVersion(ctx)
-		if seq1 != seq0+1 || !at1.Equal(june3.UTC()) {
-			t.Fatalf("data version %d → %d at %v: the release is one audited write", seq0, seq1, at1)
+		v1, _, _ := s.ProjectVersion(ctx, f.p1.ID)
+		if v1.Scope <= v0.Scope || v1.All != v0.All || !v1.At.Equal(june3.UTC()) {
+			t.Fatalf("version %+v → %+v: the release is one audited write to its jurisdiction's year", v0, v1)
 		}
-		rows := must(s.AuditRows(ctx, seq1, seq1))(t)
+		rows := must(s.AuditRows(ctx, v1.Scope, v1.Scope))(t)
 		if rows[0].Action != "release" || rows[0].Actor != f.sup.ID || !bytes.Contains(rows[0].After, []byte(`"problems":true`)) {
 			t.Fatalf("audit row: %+v", rows[0])
 		}

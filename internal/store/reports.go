@@ -95,6 +95,11 @@ var reportKeys = keyset{{"p.jurisdiction_code", false}, {"r.period", false}, {"p
 // joined) and their targets, contributions and attachments, in
 // reportKeys order; tail limits them (Page.limit).
 func loadReports(c conn, where string, args []any, tail string) ([]storedReport, error) {
+	return loadReportsWith(c, where, args, tail, partAll)
+}
+
+// loadReportsWith is loadReports reading only the parts given.
+func loadReportsWith(c conn, where string, args []any, tail string, parts reportParts) ([]storedReport, error) {
 	from := " FROM reports r JOIN projects p ON p.id = r.project_id WHERE " + where
 	rows, err := c.query("SELECT "+reportColumns+from+reportKeys.orderBy()+tail, args...)
 	if err != nil {
@@ -115,7 +120,7 @@ func loadReports(c conn, where string, args []any, tail string) ([]storedReport,
 	if err := rows.Err(); err != nil || len(out) == 0 {
 		return out, err
 	}
-	return out, loadReportParts(c, out, index, "IN (SELECT r.id"+from+reportKeys.orderBy()+tail+")", args, partAll)
+	return out, loadReportParts(c, out, index, "IN (SELECT r.id"+from+reportKeys.orderBy()+tail+")", args, parts)
 }
 
 // Which of a report's child rows to read.
@@ -521,7 +526,7 @@ func (op *reportOp) finish(action plan.ReportAction, reason string) (*plan.Repor
 	if err := t.reportFacts(op.project, op.period, op.state(), after.State); err != nil {
 		return nil, err
 	}
-	if err := t.audit("report."+string(action), "report", after.ID, before, after.Report); err != nil {
+	if err := t.auditIn(ScopeOf(op.project.JurisdictionCode, op.project.Year), "report."+string(action), "report", after.ID, before, after.Report); err != nil {
 		return nil, err
 	}
 	return &after.Report, nil

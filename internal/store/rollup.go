@@ -249,75 +249,7 @@ func loadFigures(c conn, scope string, args []any, from, through plan.Period) (m
 // approvedPlansIn loads the approved monthly plans of the projects scope
 // selects (alias p), in three queries.
 func approvedPlansIn(c conn, scope string, args []any) (map[string]*plan.MonthlyPlan, error) {
-	plans := map[string]*plan.MonthlyPlan{}
-	rows, err := c.query(`SELECT m.project_id FROM monthly_plans m JOIN projects p ON p.id = m.project_id
-		WHERE `+scope+` AND m.state = 'approved'`, args...)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		plans[id] = &plan.MonthlyPlan{ProjectID: id, State: plan.MonthlyApproved, Targets: []plan.MonthlyTarget{}}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(plans) == 0 {
-		return plans, err
-	}
-	rows, err = c.query(`SELECT mt.project_id, mt.target_id, mt.month, mt.value FROM monthly_plan_targets mt
-		JOIN monthly_plans m ON m.project_id = mt.project_id JOIN projects p ON p.id = mt.project_id
-		WHERE `+scope+` AND m.state = 'approved'`, args...)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var pid, tid, v string
-		var month int
-		if err := rows.Scan(&pid, &tid, &month, &v); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		mp := plans[pid]
-		d, err := plan.ParseDecimal(v)
-		if err != nil || mp == nil || month < 1 || month > 12 {
-			rows.Close()
-			return nil, fmt.Errorf("monthly plan %s: %q month %d: %v", pid, v, month, err)
-		}
-		mt := mp.Target(tid)
-		if mt == nil {
-			mp.Targets = append(mp.Targets, plan.MonthlyTarget{TargetID: tid})
-			mt = &mp.Targets[len(mp.Targets)-1]
-		}
-		mt.Cumulative[month-1] = &d
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = c.query(`SELECT mi.project_id, mi.month, mi.value FROM monthly_plan_investment mi
-		JOIN monthly_plans m ON m.project_id = mi.project_id JOIN projects p ON p.id = mi.project_id
-		WHERE `+scope+` AND m.state = 'approved'`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var pid, v string
-		var month int
-		if err := rows.Scan(&pid, &month, &v); err != nil {
-			return nil, err
-		}
-		mp := plans[pid]
-		d, err := plan.ParseDecimal(v)
-		if err != nil || mp == nil || month < 1 || month > 12 {
-			return nil, fmt.Errorf("monthly plan %s: investment %q month %d: %v", pid, v, month, err)
-		}
-		mp.Investment[month-1] = &d
-	}
-	return plans, rows.Err()
+	return loadMonthlyPlans(c, scope+" AND mp.state = 'approved'", args)
 }
 
 // monthOf reads the month of a stored period ("2024-05") without fmt,

@@ -174,7 +174,7 @@ func (s *Store) saveStatuses(ctx context.Context, actor *plan.User, jurisdiction
 		if written == 0 {
 			return nil
 		}
-		return t.audit("status.recompute", "jurisdiction", jurisdictionCode, nil,
+		return t.auditIn(ScopeOf(jurisdictionCode, year), "status.recompute", "jurisdiction", jurisdictionCode, nil,
 			map[string]any{"year": year, "rows": written, "changes": changes})
 	})
 	return changes, err

@@ -72,7 +72,9 @@
 // report_releases, report_public_photos, resident_comments,
 // satisfaction_votes, phone_codes (00007);
 // inspections, inspection_findings, inspection_photos; carryover_links,
-// project_predecessors, subproject_predecessors (00006).
+// project_predecessors, subproject_predecessors (00006); data_versions
+// (00011: the last write per jurisdiction's year, for the public
+// portal's caches, dataversion.go).
 // Money and target values are TEXT decimals, times TEXT in UTC.
 //
 // # Roll-up facts and totals

@@ -81,18 +81,13 @@ func (e *Engine) Compute(ctx context.Context, jurisdictionCode string, through p
 	st := e.Store
 	year := through.Year
 	tl := &Timeline{JurisdictionCode: jurisdictionCode, Year: year, Through: through, Months: map[string][]store.StatusRecord{}}
-	var err error
-	if tl.Projects, err = st.ListProjects(ctx, store.ProjectFilter{JurisdictionCode: jurisdictionCode, Year: year}); err != nil {
-		return nil, err
-	}
-	if tl.Dashboard, err = st.Dashboard(ctx, jurisdictionCode, through); err != nil {
-		return nil, err
-	}
-	plans, err := st.ApprovedMonthlyPlans(ctx, jurisdictionCode, year)
+	// The dashboard's own projects and plans: one snapshot, read once.
+	d, in, err := st.DashboardWith(ctx, jurisdictionCode, through)
 	if err != nil {
 		return nil, err
 	}
-	tl.Plans = plans
+	tl.Dashboard, tl.Projects, tl.Plans = d, in.Projects, in.Plans
+	plans := in.Plans
 	times, err := st.ReportTimes(ctx, jurisdictionCode, year)
 	if err != nil {
 		return nil, err

@@ -31,7 +31,8 @@ import (
 // chromium is installed (.ci/run installs it). Every request a page makes
 // is recorded: none may go to another host. Uncaught script errors and
 // console errors (a CSP violation is one) fail the test. Screenshots of
-// each page at 1366 px and 375 px go to artifacts/screenshots/ (or
+// each page at 1366 px and 375 px (and of a logged-in page's menu opened
+// at 375 px) go to artifacts/screenshots/ (or
 // $MINSHENG_ARTIFACTS/screenshots).
 
 func chromiumPath() string {
@@ -252,10 +253,50 @@ func (b *browserRun) shot(ctx context.Context, name string) {
 			if wide {
 				b.t.Errorf("%s is wider than 375 px", name)
 			}
+			b.phoneMenu(ctx, name)
 		}
 	}
 	b.do(ctx, chromedp.EmulateViewport(1366, 900))
 	time.Sleep(200 * time.Millisecond)
+}
+
+// phoneMenuProblem says what is wrong with the open phone menu of a
+// logged-in page ("" when nothing): every link of the navigation must be
+// in it, inside the screen and big enough to tap, and the row of links
+// that runs off the edge must be hidden.
+const phoneMenuProblem = `(() => {
+	const m = document.querySelector('details.nav-menu');
+	const row = document.querySelector('header nav.nav');
+	if (!m.open) return 'the menu does not open';
+	if (getComputedStyle(row).display !== 'none') return 'the row of links still shows';
+	const links = Array.from(m.querySelectorAll('nav a'));
+	if (links.length !== row.querySelectorAll('a').length) return links.length + ' links in the menu, ' + row.querySelectorAll('a').length + ' in the row';
+	const bad = links.filter(a => {
+		const r = a.getBoundingClientRect();
+		return !a.checkVisibility() || r.left < 0 || r.right > window.innerWidth || r.height < 40;
+	});
+	return bad.length ? 'out of reach: ' + bad.map(a => a.textContent).join('、') : '';
+})()`
+
+// phoneMenu opens the menu of a logged-in page at 375 px, checks it
+// (phoneMenuProblem), saves it as name-375-menu.png and closes it.
+func (b *browserRun) phoneMenu(ctx context.Context, name string) {
+	b.t.Helper()
+	if has, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!document.querySelector('details.nav-menu')`)); !has {
+		return // not logged in
+	}
+	b.do(ctx, chromedp.Click(chromedp.CSS("details.nav-menu > summary")))
+	if problem, err := chromedp.Run(ctx, chromedp.Evaluate[string](phoneMenuProblem)); err != nil || problem != "" {
+		b.t.Errorf("%s: the phone menu: %s %v", name, problem, err)
+	}
+	buf, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(b.shotsDir, name+"-375-menu.png"), buf, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	b.do(ctx, chromedp.Click(chromedp.CSS("details.nav-menu > summary")))
 }
 
 // printShot saves the page as it prints (media print, A4 width).
@@ -288,7 +329,7 @@ func (b *browserRun) login(ctx context.Context, username string) {
 		chromedp.SetValue(chromedp.CSS("#username"), username),
 		chromedp.SetValue(chromedp.CSS("#password"), fixturePassword),
 		chromedp.Click(chromedp.CSS(`form.form button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS("nav.nav")),
+		chromedp.WaitVisible(chromedp.CSS("header .who")), // at any width (the row of links hides on a phone)
 	)
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"minsheng/internal/plan"
+	"minsheng/internal/store"
 	"minsheng/internal/supervise"
 )
 
@@ -20,9 +21,12 @@ import (
 // residents, without login. Every page and download is built from
 // published plans and accepted reports only (public_data.go), is the
 // same for every visitor, sets no cookie, and is cacheable: its ETag and
-// Last-Modified come from the data's last change (store.DataVersion), and
-// the server keeps the bytes it rendered until the data moves, so a
-// repeated view costs one primary-key read.
+// Last-Modified come from the last change of the data it shows
+// (store.PlanVersion, ProjectVersion: its jurisdiction's year and what is
+// not confined to one; DataVersion for the index), and the server keeps
+// the bytes it rendered until that moves, so a repeated view costs one
+// read of two primary-key rows and a write to one county's reports leaves
+// every other plan's pages cached.
 //
 // Residents' feedback (votes, comments) is on separate pages that are not
 // cached (public_feedback.go).
@@ -52,150 +56,207 @@ func NewPortal(cfg supervise.PortalConfig, sms SMSSender, deviceKey []byte) *Por
 // publicRoutes lists the portal's pages and API (no login) and the
 // residents' feedback endpoints.
 func (s *Server) publicRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /public/{$}", s.publicCached(s.publicIndexPage))
-	mux.HandleFunc("GET /public/plans/{planID}", s.publicCached(s.publicPlanPage))
-	mux.HandleFunc("GET /public/plans/{planID}/progress.json", s.publicCached(s.publicPlanDownload))
-	mux.HandleFunc("GET /public/plans/{planID}/progress.csv", s.publicCached(s.publicPlanDownload))
-	mux.HandleFunc("GET /public/projects/{projectID}", s.publicCached(s.publicProjectPage))
-	mux.HandleFunc("GET /public/projects/{projectID}/qr.svg", s.publicCached(s.publicQR))
-	mux.HandleFunc("GET /public/projects/{projectID}/qr.png", s.publicCached(s.publicQR))
+	index, planPage, projectPage := s.publicCached(s.indexVersion), s.publicCached(s.planVersion), s.publicCached(s.projectVersion)
+	mux.HandleFunc("GET /public/{$}", index(s.publicIndexPage))
+	mux.HandleFunc("GET /public/plans/{planID}", planPage(s.publicPlanPage))
+	mux.HandleFunc("GET /public/plans/{planID}/progress.json", planPage(s.publicPlanDownload))
+	mux.HandleFunc("GET /public/plans/{planID}/progress.csv", planPage(s.publicPlanDownload))
+	mux.HandleFunc("GET /public/projects/{projectID}", projectPage(s.publicProjectPage))
+	mux.HandleFunc("GET /public/projects/{projectID}/qr.svg", projectPage(s.publicQR))
+	mux.HandleFunc("GET /public/projects/{projectID}/qr.png", projectPage(s.publicQR))
 	mux.HandleFunc("GET /public/photos/{sha256}", s.publicPhoto)
 
-	mux.HandleFunc("GET /api/v1/public/plans", s.publicCached(s.publicPlansAPI))
-	mux.HandleFunc("GET /api/v1/public/plans/{planID}", s.publicCached(s.publicPlanAPI))
-	mux.HandleFunc("GET /api/v1/public/projects/{projectID}", s.publicCached(s.publicProjectAPI))
+	mux.HandleFunc("GET /api/v1/public/plans", index(s.publicPlansAPI))
+	mux.HandleFunc("GET /api/v1/public/plans/{planID}", planPage(s.publicPlanAPI))
+	mux.HandleFunc("GET /api/v1/public/projects/{projectID}", projectPage(s.publicProjectAPI))
 
 	s.feedbackRoutes(mux)
 	s.feedbackAdminRoutes(mux)
 }
 
-// cachedResponse is a rendered public response.
+// cachedResponse is a rendered public response and the version of the
+// data it was rendered from.
 type cachedResponse struct {
 	status      int
 	contentType string
 	disposition string
 	body        []byte
+	version     store.Version
 }
 
-// pageCache keeps, for one data version, the rendered public responses
-// and the public view of each plan, which a plan's pages, downloads and
-// every one of its projects' pages share.
+// pageCache keeps the rendered public responses, the public view of each
+// plan (which a plan's pages, downloads and every one of its projects'
+// pages share) and the 民生码 drawn, each with the data version it was
+// built from: an entry serves a request of the same version only, so a
+// write makes stale exactly the pages of its scope (store.Scope).
 type pageCache struct {
 	mu      sync.Mutex
-	version int64
-	entries map[string]*cachedResponse
-	plans   map[string]*publicPlan
+	entries map[string]*cachedResponse // by base and path with query
+	plans   map[string]*publicPlan     // by base and plan ID
+	// qr holds QR codes by base and path: a code depends on the address
+	// it encodes only, not on the data, and drawing one costs milliseconds.
+	qr map[string][]byte
 }
 
 // maxCachedPages bounds the cache: at national scale there are more pages
 // than are worth keeping; past it the cache starts again.
 const maxCachedPages = 4096
 
-// at makes the cache hold version, emptying it for a newer one; it
-// reports false for an older one (a request that read the data before a
-// write that another has seen already).
-func (c *pageCache) at(version int64) bool {
-	if version < c.version {
-		return false
+func sameVersion(a, b store.Version) bool { return a.All == b.All && a.Scope == b.Scope }
+
+// room empties the cache when it is full; c.mu is held.
+func (c *pageCache) room() {
+	if c.entries == nil || len(c.entries)+len(c.plans)+len(c.qr) >= maxCachedPages {
+		c.entries, c.plans, c.qr = map[string]*cachedResponse{}, map[string]*publicPlan{}, map[string][]byte{}
 	}
-	if c.entries == nil || version > c.version || len(c.entries)+len(c.plans) >= maxCachedPages {
-		c.version, c.entries, c.plans = version, map[string]*cachedResponse{}, map[string]*publicPlan{}
-	}
-	return true
 }
 
-func (c *pageCache) get(version int64, key string) *cachedResponse {
+func (c *pageCache) get(v store.Version, key string) *cachedResponse {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.version != version {
-		return nil
+	if e := c.entries[key]; e != nil && sameVersion(e.version, v) {
+		return e
 	}
-	return c.entries[key]
+	return nil
 }
 
-func (c *pageCache) put(version int64, key string, r *cachedResponse) {
+// put keeps r unless a response from newer data is there already (a
+// request that read the version before a write that another has seen).
+func (c *pageCache) put(key string, r *cachedResponse) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.at(version) {
-		c.entries[key] = r
+	if old := c.entries[key]; old != nil && !r.version.NotOlder(old.version) {
+		return
 	}
+	c.room()
+	c.entries[key] = r
 }
 
-func (c *pageCache) plan(version int64, key string) *publicPlan {
+func (c *pageCache) plan(v store.Version, key string) *publicPlan {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.version != version {
-		return nil
+	if p := c.plans[key]; p != nil && sameVersion(p.version, v) {
+		return p
 	}
-	return c.plans[key]
+	return nil
 }
 
-func (c *pageCache) putPlan(version int64, key string, p *publicPlan) {
+func (c *pageCache) putPlan(key string, p *publicPlan) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.at(version) {
-		c.plans[key] = p
+	if old := c.plans[key]; old != nil && !p.version.NotOlder(old.version) {
+		return
 	}
+	c.room()
+	c.plans[key] = p
 }
 
-// clear empties the cache (benchmarks: the cost after a write).
+func (c *pageCache) qrCode(key string) []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.qr[key]
+}
+
+func (c *pageCache) putQR(key string, b []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.room()
+	c.qr[key] = b
+}
+
+// clear drops every page and plan view, as if every version had moved
+// (benchmarks); QR codes stay, as they do across writes.
 func (c *pageCache) clear() {
 	c.mu.Lock()
-	c.entries, c.plans = nil, nil
+	c.entries, c.plans = map[string]*cachedResponse{}, map[string]*publicPlan{}
 	c.mu.Unlock()
 }
 
-// publicRender builds a public response from the data; errors are shown
-// as the API or the page shows them.
-type publicRender func(r *http.Request) (*cachedResponse, error)
+// publicKey is the data version a public response depends on and the
+// plan it belongs to ("" for the index, and for a project that does not
+// exist).
+type publicKey struct {
+	store.Version
+	planID string
+}
+
+// publicVersion reads the publicKey of a request.
+type publicVersion func(r *http.Request) (publicKey, error)
+
+func (s *Server) indexVersion(r *http.Request) (publicKey, error) {
+	v, err := s.Store.DataVersion(r.Context())
+	return publicKey{Version: v}, err
+}
+
+func (s *Server) planVersion(r *http.Request) (publicKey, error) {
+	v, err := s.Store.PlanVersion(r.Context(), r.PathValue("planID"))
+	return publicKey{Version: v, planID: r.PathValue("planID")}, err
+}
+
+func (s *Server) projectVersion(r *http.Request) (publicKey, error) {
+	v, planID, err := s.Store.ProjectVersion(r.Context(), r.PathValue("projectID"))
+	return publicKey{Version: v, planID: planID}, err
+}
+
+// publicRender builds a public response from the data of version k;
+// errors are shown as the API or the page shows them.
+type publicRender func(r *http.Request, k publicKey) (*cachedResponse, error)
 
 // publicCached serves a public response with validators from the data
-// version: 304 when the client has it, the cached bytes when the server
-// has them, else renders them. Only 200s are cached.
-func (s *Server) publicCached(render publicRender) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		seq, at, err := s.Store.DataVersion(r.Context())
-		if err != nil {
-			s.publicFail(w, r, err)
-			return
-		}
-		key := r.URL.Path + "?" + r.URL.RawQuery
-		h := fnv.New64a()
-		h.Write([]byte(s.publicBase(r) + key))
-		etag := fmt.Sprintf(`"%d-%x"`, seq, h.Sum64())
-		hd := w.Header()
-		hd.Set("ETag", etag)
-		// Stored anywhere, but revalidated on every view: a 304 costs one
-		// read, and an approved comment or a new report shows at once.
-		hd.Set("Cache-Control", "public, no-cache")
-		if !at.IsZero() {
-			hd.Set("Last-Modified", at.UTC().Format(http.TimeFormat))
-		}
-		if notModified(r, etag, at) {
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
-		ck := s.publicBase(r) + key
-		cr := s.Portal.cache.get(seq, ck)
-		if cr == nil {
-			if cr, err = render(r); err != nil {
-				hd.Del("ETag")
-				hd.Del("Last-Modified")
-				hd.Set("Cache-Control", "no-store")
+// version that version reads: 304 when the client has it, the cached
+// bytes when the server has them, else renders them. Only 200s are
+// cached.
+func (s *Server) publicCached(version publicVersion) func(publicRender) http.HandlerFunc {
+	return func(render publicRender) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			k, err := version(r)
+			if err != nil {
 				s.publicFail(w, r, err)
 				return
 			}
-			s.Portal.cache.put(seq, ck, cr)
+			key := s.publicBase(r) + r.URL.Path + "?" + r.URL.RawQuery
+			h := fnv.New64a()
+			h.Write([]byte(key))
+			etag := fmt.Sprintf(`"%d.%d-%x"`, k.All, k.Scope, h.Sum64())
+			hd := w.Header()
+			hd.Set("ETag", etag)
+			// Stored anywhere, but revalidated on every view: a 304 costs one
+			// read, and an approved comment or a new report shows at once.
+			hd.Set("Cache-Control", "public, no-cache")
+			if !k.At.IsZero() {
+				hd.Set("Last-Modified", k.At.UTC().Format(http.TimeFormat))
+			}
+			if notModified(r, etag, k.At) {
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
+			cr := s.Portal.cache.get(k.Version, key)
+			if cr == nil {
+				if cr, err = render(r, k); err != nil {
+					hd.Del("ETag")
+					hd.Del("Last-Modified")
+					hd.Set("Cache-Control", "no-store")
+					s.publicFail(w, r, err)
+					return
+				}
+				cr.version = k.Version
+				s.Portal.cache.put(key, cr)
+			}
+			writeCached(w, r, cr)
 		}
-		hd.Set("Content-Type", cr.contentType)
-		if cr.disposition != "" {
-			hd.Set("Content-Disposition", cr.disposition)
-		}
-		hd.Set("Content-Length", strconv.Itoa(len(cr.body)))
-		w.WriteHeader(cr.status)
-		if r.Method != http.MethodHead {
-			w.Write(cr.body)
-		}
+	}
+}
+
+func writeCached(w http.ResponseWriter, r *http.Request, cr *cachedResponse) {
+	hd := w.Header()
+	hd.Set("Content-Type", cr.contentType)
+	if cr.disposition != "" {
+		hd.Set("Content-Disposition", cr.disposition)
+	}
+	hd.Set("Content-Length", strconv.Itoa(len(cr.body)))
+	w.WriteHeader(cr.status)
+	if r.Method != http.MethodHead {
+		w.Write(cr.body)
 	}
 }
 
@@ -310,7 +371,7 @@ func (s *Server) publicPlans(ctx context.Context, base string) ([]publicPlanSumm
 }
 
 // publicIndexPage: GET /public/ — the published plans.
-func (s *Server) publicIndexPage(r *http.Request) (*cachedResponse, error) {
+func (s *Server) publicIndexPage(r *http.Request, _ publicKey) (*cachedResponse, error) {
 	base := s.publicBase(r)
 	plans, err := s.publicPlans(r.Context(), base)
 	if err != nil {
@@ -324,9 +385,9 @@ func (s *Server) publicIndexPage(r *http.Request) (*cachedResponse, error) {
 }
 
 // publicPlanPage: GET /public/plans/{planID} — every project's progress.
-func (s *Server) publicPlanPage(r *http.Request) (*cachedResponse, error) {
+func (s *Server) publicPlanPage(r *http.Request, k publicKey) (*cachedResponse, error) {
 	base := s.publicBase(r)
-	pp, err := s.publicPlanData(r.Context(), r.PathValue("planID"), base)
+	pp, err := s.publicPlanData(r.Context(), k, base)
 	if err != nil {
 		return nil, err
 	}
@@ -339,8 +400,8 @@ func (s *Server) publicPlanPage(r *http.Request) (*cachedResponse, error) {
 
 // publicPlanDownload: GET /public/plans/{planID}/progress.json|.csv — the
 // open-data files of a plan and its progress.
-func (s *Server) publicPlanDownload(r *http.Request) (*cachedResponse, error) {
-	pp, err := s.publicPlanData(r.Context(), r.PathValue("planID"), s.publicBase(r))
+func (s *Server) publicPlanDownload(r *http.Request, k publicKey) (*cachedResponse, error) {
+	pp, err := s.publicPlanData(r.Context(), k, s.publicBase(r))
 	if err != nil {
 		return nil, err
 	}
@@ -374,48 +435,68 @@ func pathEscapeAll(s string) string {
 }
 
 // publicProjectData is one project's public view with its accepted
-// reports (newest first) and approved comments. Errors: not_found (also
-// for a project of a plan not published, or retired).
-func (s *Server) publicProjectData(ctx context.Context, projectID, base string) (*publicPlan, *publicProjectDetail, error) {
-	p, err := s.Store.GetProject(ctx, projectID)
-	if err != nil {
-		return nil, nil, err
-	}
-	if p.RetiredBy != "" {
-		return nil, nil, plan.Errorf(plan.ENotFound, "项目已在新版本计划中撤销")
-	}
-	pp, err := s.publicPlanData(ctx, p.PlanID, base)
-	if err != nil {
-		return nil, nil, err
-	}
+// reports (newest first) and approved comments, at version k of its plan
+// (publicKey from projectVersion). The reports come from the plan's view:
+// only the comments are read for the project itself. Errors: not_found
+// (also for a project of a plan not published, or retired).
+func (s *Server) publicProjectData(ctx context.Context, k publicKey, projectID, base string) (*publicPlan, *publicProjectDetail, error) {
+	var pp *publicPlan
 	var proj *publicProjectDetail
-	for i := range pp.Projects {
-		if pp.Projects[i].ID == p.ID {
+	var err error
+	if k.planID != "" {
+		pp, err = s.publicPlanData(ctx, k, base)
+	}
+	if pp != nil {
+		if i := slices.IndexFunc(pp.Projects, func(p publicProject) bool { return p.ID == projectID }); i >= 0 {
 			proj = &publicProjectDetail{publicProject: pp.Projects[i]}
 		}
 	}
 	if proj == nil {
-		return nil, nil, plan.Errorf(plan.ENotFound, "项目不存在")
+		return nil, nil, s.publicProjectMissing(ctx, projectID, err)
 	}
-	if proj.Reports, err = s.Store.PublicReports(ctx, p.JurisdictionCode, p.Year, p.ID); err != nil {
-		return nil, nil, err
+	// The plan's view is shared: the project's history is a reversed copy.
+	hist := pp.reports[projectID]
+	proj.Reports = make([]store.PublicReport, len(hist))
+	for i := range hist {
+		proj.Reports[len(hist)-1-i] = hist[i]
 	}
-	proj.Reports = nonNil(proj.Reports)
-	for i, j := 0, len(proj.Reports)-1; i < j; i, j = i+1, j-1 {
-		proj.Reports[i], proj.Reports[j] = proj.Reports[j], proj.Reports[i]
-	}
-	if proj.Comments, err = s.Store.ApprovedComments(ctx, p.ID); err != nil {
+	if proj.Comments, err = s.Store.ApprovedComments(ctx, projectID); err != nil {
 		return nil, nil, err
 	}
 	proj.Comments = nonNil(proj.Comments)
 	return pp, proj, nil
 }
 
+// publicProjectMissing says why a project has no public page: retired, or
+// its plan's error (planErr), or no such project.
+func (s *Server) publicProjectMissing(ctx context.Context, projectID string, planErr error) error {
+	p, err := s.Store.GetProject(ctx, projectID)
+	switch {
+	case err != nil:
+		return err
+	case p.RetiredBy != "":
+		return plan.Errorf(plan.ENotFound, "项目已在新版本计划中撤销")
+	case planErr != nil:
+		return planErr
+	}
+	return plan.Errorf(plan.ENotFound, "项目不存在")
+}
+
+// publicProject is publicProjectData at the version read now (the
+// feedback page, which is not cached).
+func (s *Server) publicProject(r *http.Request) (*publicPlan, *publicProjectDetail, error) {
+	k, err := s.projectVersion(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s.publicProjectData(r.Context(), k, r.PathValue("projectID"), s.publicBase(r))
+}
+
 // publicProjectPage: GET /public/projects/{projectID} — the shareable
 // page of a project (民生码 leads here), laid out for a phone first.
-func (s *Server) publicProjectPage(r *http.Request) (*cachedResponse, error) {
+func (s *Server) publicProjectPage(r *http.Request, k publicKey) (*cachedResponse, error) {
 	base := s.publicBase(r)
-	pp, proj, err := s.publicProjectData(r.Context(), r.PathValue("projectID"), base)
+	pp, proj, err := s.publicProjectData(r.Context(), k, r.PathValue("projectID"), base)
 	if err != nil {
 		return nil, err
 	}
@@ -427,7 +508,7 @@ func (s *Server) publicProjectPage(r *http.Request) (*cachedResponse, error) {
 }
 
 // publicPlansAPI: GET /api/v1/public/plans.
-func (s *Server) publicPlansAPI(r *http.Request) (*cachedResponse, error) {
+func (s *Server) publicPlansAPI(r *http.Request, _ publicKey) (*cachedResponse, error) {
 	plans, err := s.publicPlans(r.Context(), s.publicBase(r))
 	if err != nil {
 		return nil, err
@@ -436,8 +517,8 @@ func (s *Server) publicPlansAPI(r *http.Request) (*cachedResponse, error) {
 }
 
 // publicPlanAPI: GET /api/v1/public/plans/{planID}.
-func (s *Server) publicPlanAPI(r *http.Request) (*cachedResponse, error) {
-	pp, err := s.publicPlanData(r.Context(), r.PathValue("planID"), s.publicBase(r))
+func (s *Server) publicPlanAPI(r *http.Request, k publicKey) (*cachedResponse, error) {
+	pp, err := s.publicPlanData(r.Context(), k, s.publicBase(r))
 	if err != nil {
 		return nil, err
 	}
@@ -445,8 +526,8 @@ func (s *Server) publicPlanAPI(r *http.Request) (*cachedResponse, error) {
 }
 
 // publicProjectAPI: GET /api/v1/public/projects/{projectID}.
-func (s *Server) publicProjectAPI(r *http.Request) (*cachedResponse, error) {
-	_, proj, err := s.publicProjectData(r.Context(), r.PathValue("projectID"), s.publicBase(r))
+func (s *Server) publicProjectAPI(r *http.Request, k publicKey) (*cachedResponse, error) {
+	_, proj, err := s.publicProjectData(r.Context(), k, r.PathValue("projectID"), s.publicBase(r))
 	if err != nil {
 		return nil, err
 	}

@@ -44,6 +44,11 @@ type publicPlan struct {
 	Projects         []publicProject `json:"projects"`
 	URL              string          `json:"url"`
 	Note             string          `json:"note"`
+
+	// reports are the accepted reports by project ID, by month: a
+	// project's page shows its history from here.
+	reports map[string][]store.PublicReport
+	version store.Version // of the data it was built from
 }
 
 // publicProject is a project with its progress by its latest accepted
@@ -94,23 +99,20 @@ type publicTarget struct {
 
 const publicNote = "进展数据仅取自经民生办/督查室审核确认的月度报告；状态为该报告所在月份的督查结论。"
 
-// publicPlanData returns the public view of a published plan, built once
-// per data version and shared: callers must not change it. Errors:
-// not_found (no such plan, or not published).
-func (s *Server) publicPlanData(ctx context.Context, planID, base string) (*publicPlan, error) {
-	seq, _, err := s.Store.DataVersion(ctx)
-	if err != nil {
-		return nil, err
-	}
-	key := base + "|" + planID
-	if pp := s.Portal.cache.plan(seq, key); pp != nil {
+// publicPlanData returns the public view of a published plan at version
+// k, built once per version and shared: callers must not change it.
+// Errors: not_found (no such plan, or not published).
+func (s *Server) publicPlanData(ctx context.Context, k publicKey, base string) (*publicPlan, error) {
+	key := base + "|" + k.planID
+	if pp := s.Portal.cache.plan(k.Version, key); pp != nil {
 		return pp, nil
 	}
-	pp, err := s.buildPublicPlan(ctx, planID, base)
+	pp, err := s.buildPublicPlan(ctx, k.planID, base)
 	if err != nil {
 		return nil, err
 	}
-	s.Portal.cache.putPlan(seq, key, pp)
+	pp.version = k.Version
+	s.Portal.cache.putPlan(key, pp)
 	return pp, nil
 }
 
@@ -122,18 +124,16 @@ func (s *Server) buildPublicPlan(ctx context.Context, planID, base string) (*pub
 	if pv.State != plan.PlanPublished {
 		return nil, plan.Errorf(plan.ENotFound, "计划不存在或尚未发布")
 	}
-	projects, err := s.Store.ListProjects(ctx, store.ProjectFilter{PlanID: pv.ID})
-	if err != nil {
-		return nil, err
-	}
 	reports, err := s.Store.PublicReports(ctx, pv.JurisdictionCode, pv.Year, "")
 	if err != nil {
 		return nil, err
 	}
 	latest := map[string]*store.PublicReport{}
+	byProject := map[string][]store.PublicReport{}
 	var asOf *plan.Period
 	for i := range reports {
 		r := &reports[i]
+		byProject[r.ProjectID] = append(byProject[r.ProjectID], *r)
 		if l := latest[r.ProjectID]; l == nil || l.Period.Before(r.Period) {
 			latest[r.ProjectID] = r
 		}
@@ -141,16 +141,14 @@ func (s *Server) buildPublicPlan(ctx context.Context, planID, base string) (*pub
 			asOf = &r.Period
 		}
 	}
-	var tl *supervise.Timeline
-	if asOf != nil {
-		// Compute, not Statuses: a public page view must not write.
-		if tl, err = s.Engine.Compute(ctx, pv.JurisdictionCode, *asOf, false); err != nil {
-			return nil, err
-		}
+	tl, projects, err := s.publicStatuses(ctx, pv, asOf)
+	if err != nil {
+		return nil, err
 	}
 	out := &publicPlan{ID: pv.ID, JurisdictionCode: pv.JurisdictionCode, Year: pv.Year, Title: pv.Document.Title,
 		DocNumber: pv.Document.DocNumber, Issuer: pv.Document.Issuer, PublishedAt: pv.PublishedAt, AsOf: asOf,
-		ByStatus: map[string]int{}, Projects: []publicProject{}, URL: base + "/public/plans/" + pv.ID, Note: publicNote}
+		ByStatus: map[string]int{}, Projects: []publicProject{}, URL: base + "/public/plans/" + pv.ID, Note: publicNote,
+		reports: byProject}
 	if j, err := s.Store.GetJurisdiction(ctx, pv.JurisdictionCode); err == nil {
 		out.Jurisdiction = j.Name
 	}
@@ -162,6 +160,30 @@ func (s *Server) buildPublicPlan(ctx context.Context, planID, base string) (*pub
 		out.InvestmentDone = addDec(out.InvestmentDone, pp.InvestmentDone)
 	}
 	return out, nil
+}
+
+// publicStatuses judges the statuses of pv's jurisdiction through asOf
+// (nil: no accepted report yet, no statuses) and returns them with pv's
+// projects in force, which the status engine has read already.
+func (s *Server) publicStatuses(ctx context.Context, pv *plan.PlanVersion, asOf *plan.Period) (*supervise.Timeline, []plan.ProjectRecord, error) {
+	if asOf == nil {
+		projects, err := s.Store.ListProjects(ctx, store.ProjectFilter{PlanID: pv.ID})
+		return nil, projects, err
+	}
+	// Compute, not Statuses: a public page view must not write.
+	tl, err := s.Engine.Compute(ctx, pv.JurisdictionCode, *asOf, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	// The jurisdiction's projects in force of the year, in ListProjects'
+	// order: those of this plan are what ListProjects{PlanID} returns.
+	var projects []plan.ProjectRecord
+	for _, p := range tl.Projects {
+		if p.PlanID == pv.ID {
+			projects = append(projects, p)
+		}
+	}
+	return tl, projects, nil
 }
 
 func nonNil[T any](xs []T) []T {

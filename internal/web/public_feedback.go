@@ -344,7 +344,7 @@ type feedbackMsg struct {
 
 func (s *Server) renderFeedback(w http.ResponseWriter, r *http.Request, status int, m feedbackMsg) {
 	base := s.publicBase(r)
-	_, proj, err := s.publicProjectData(r.Context(), r.PathValue("projectID"), base)
+	_, proj, err := s.publicProject(r)
 	if err != nil {
 		w.Header().Set("Cache-Control", "no-store")
 		s.publicFail(w, r, err)

@@ -11,6 +11,8 @@ import (
 
 	"github.com/boombuler/barcode"
 	"github.com/boombuler/barcode/qr"
+
+	"minsheng/internal/plan"
 )
 
 // 民生码: a QR code of a project's public page, made on the server (no
@@ -22,24 +24,38 @@ import (
 // qrQuiet is the white border the QR standard asks for, in modules.
 const qrQuiet = 4
 
-// publicQR: GET /public/projects/{projectID}/qr.svg|.png.
-func (s *Server) publicQR(r *http.Request) (*cachedResponse, error) {
-	p, err := s.Store.GetProject(r.Context(), r.PathValue("projectID"))
-	if err != nil {
-		return nil, err
+// publicQR: GET /public/projects/{projectID}/qr.svg|.png. A code is
+// drawn once per address (pageCache.qr); k only says the project exists.
+func (s *Server) publicQR(r *http.Request, k publicKey) (*cachedResponse, error) {
+	if k.planID == "" {
+		return nil, plan.Errorf(plan.ENotFound, "项目不存在")
 	}
-	code, err := qr.Encode(s.publicBase(r)+"/public/projects/"+p.ID, qr.M, qr.Auto)
-	if err != nil {
-		return nil, err
+	ct, isPNG := "image/svg+xml", strings.HasSuffix(r.URL.Path, ".png")
+	if isPNG {
+		ct = "image/png"
 	}
-	if strings.HasSuffix(r.URL.Path, ".png") {
-		body, err := qrPNG(code, 8)
-		if err != nil {
+	key := s.publicBase(r) + r.URL.Path
+	body := s.Portal.cache.qrCode(key)
+	if body == nil {
+		var err error
+		if body, err = drawQR(s.publicBase(r)+"/public/projects/"+r.PathValue("projectID"), isPNG); err != nil {
 			return nil, err
 		}
-		return &cachedResponse{status: http.StatusOK, contentType: "image/png", body: body}, nil
+		s.Portal.cache.putQR(key, body)
 	}
-	return &cachedResponse{status: http.StatusOK, contentType: "image/svg+xml", body: qrSVG(code)}, nil
+	return &cachedResponse{status: http.StatusOK, contentType: ct, body: body}, nil
+}
+
+// drawQR encodes address as a PNG or an SVG.
+func drawQR(address string, isPNG bool) ([]byte, error) {
+	code, err := qr.Encode(address, qr.M, qr.Auto)
+	if err != nil {
+		return nil, err
+	}
+	if isPNG {
+		return qrPNG(code, 8)
+	}
+	return qrSVG(code), nil
 }
 
 // qrSVG draws the dark modules as one path, a unit square per module.

@@ -256,6 +256,115 @@ func TestPublicCaching(t *testing.T) {
 	}
 }
 
+// The validators and the server's cache are per jurisdiction's year: a
+// write to one plan's reports, releases or comments changes that plan's
+// pages (at once: the next request shows it) and leaves another plan's
+// pages and the index as they were (304 to the old ETag); a write no
+// public page shows (a comment awaiting moderation, a login) changes
+// none; a write that is not confined to one jurisdiction's year changes
+// them all.
+func TestPublicCachingPerPlan(t *testing.T) {
+	f := newPageFixture(t)
+	h := f.srv.Handler()
+	a, oct := f.projects, plan.MustPeriod("2024-10")
+	plans, err := f.st.PublishedPlans(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bPlan string
+	for _, p := range plans {
+		if p.JurisdictionCode != fixtureCode {
+			bPlan = p.ID
+		}
+	}
+	bProjects, err := f.st.ListProjects(f.ctx, store.ProjectFilter{PlanID: bPlan})
+	if err != nil || len(bProjects) == 0 {
+		t.Fatalf("plan B: %v", err)
+	}
+	aPaths := []string{"/public/plans/" + a[0].PlanID, "/api/v1/public/plans/" + a[0].PlanID, "/public/plans/" + a[0].PlanID + "/progress.csv",
+		"/public/projects/" + a[1].ID, "/api/v1/public/projects/" + a[1].ID, "/public/projects/" + a[4].ID}
+	otherPaths := []string{"/public/", "/api/v1/public/plans", "/public/plans/" + bPlan, "/public/projects/" + bProjects[0].ID,
+		"/api/v1/public/projects/" + bProjects[0].ID, "/public/projects/" + bProjects[0].ID + "/qr.svg"}
+	etags := map[string]string{}
+	look := func() {
+		for _, path := range append(append([]string{}, aPaths...), otherPaths...) {
+			rec := publicGet(t, h, path)
+			if rec.Code != 200 {
+				t.Fatalf("%s: %d", path, rec.Code)
+			}
+			etags[path] = rec.Header().Get("ETag")
+		}
+	}
+	// changed reports whether path is no longer what its last ETag says,
+	// and returns what it is now.
+	changed := func(path string) (bool, string) {
+		rec := publicGet(t, h, path, "If-None-Match", etags[path])
+		if rec.Code != 200 && rec.Code != 304 {
+			t.Fatalf("%s: %d", path, rec.Code)
+		}
+		return rec.Code == 200 && rec.Header().Get("ETag") != etags[path], rec.Body.String()
+	}
+	var comment string
+	steps := []struct {
+		name  string
+		write func() error
+		scope string // "plan": changes plan A's pages; "all": every page; "": none
+		shows string // what the page of plan A's second project shows at once
+	}{
+		{"accept a report", func() error {
+			_, err := f.st.AcceptReport(f.ctx, f.sup, a[1].ID, oct)
+			return err
+		}, "plan", "2024年10月按计划推进" + a[1].Title},
+		{"release its problems", func() error {
+			_, err := f.st.ReleaseReport(f.ctx, f.sup, a[1].ID, oct, store.ReleaseInput{Progress: true, Problems: true})
+			return err
+		}, "plan", "存在问题"},
+		{"a resident's comment, pending", func() error {
+			c, err := f.st.AddComment(f.ctx, a[1].ID, store.CommentInput{Body: "希望周末也能办理"})
+			if c != nil {
+				comment = c.ID
+			}
+			return err
+		}, "", ""},
+		{"approve the comment", func() error {
+			_, err := f.st.ModerateComment(f.ctx, f.sup, comment, true, "")
+			return err
+		}, "plan", "希望周末也能办理"},
+		{"a login", func() error {
+			_, _, err := f.st.CreateSession(f.ctx, f.sup.ID)
+			return err
+		}, "", ""},
+		{"a new jurisdiction", func() error {
+			_, err := f.st.EnsureJurisdiction(f.ctx, plan.SystemUser, plan.JurisdictionRecord{Code: "360703", Name: "赣州市南康区", Level: plan.LevelCounty})
+			return err
+		}, "all", ""},
+	}
+	look()
+	for i, st := range steps {
+		f.clock.Set(pageCST(2024, time.November, 13, 10+i))
+		if err := st.write(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		for _, path := range aPaths {
+			if moved, body := changed(path); moved != (st.scope != "") {
+				t.Errorf("%s: %s changed %v", st.name, path, moved)
+			} else if path == aPaths[3] && !strings.Contains(body, st.shows) {
+				t.Errorf("%s: %s does not show %q", st.name, path, st.shows)
+			}
+		}
+		for _, path := range otherPaths {
+			if moved, _ := changed(path); moved != (st.scope == "all") {
+				t.Errorf("%s: %s changed %v", st.name, path, moved)
+			}
+		}
+		rec := publicGet(t, h, aPaths[0])
+		if lm, _ := http.ParseTime(rec.Header().Get("Last-Modified")); st.scope != "" && !lm.Equal(pageCST(2024, time.November, 13, 10+i)) {
+			t.Errorf("%s: Last-Modified %s, want the write's time", st.name, rec.Header().Get("Last-Modified"))
+		}
+		look()
+	}
+}
+
 // The open-data files: JSON, and CSV in UTF-8 with a BOM, one row per
 // target, with the accepted actuals.
 func TestPublicDownloads(t *testing.T) {
