@@ -160,7 +160,8 @@ var migrations embed.FS
 
 // sqlitePragmas are set on every SQLite connection through the DSN, because
 // PRAGMA statements run with db.Exec reach only one pooled connection.
-var sqlitePragmas = []string{"busy_timeout(5000)", "foreign_keys(1)", "journal_mode(WAL)", "synchronous(FULL)"}
+var sqlitePragmas = []string{"busy_timeout(5000)", "foreign_keys(1)", "journal_mode(WAL)", "synchronous(FULL)",
+	"wal_autocheckpoint(" + strconv.Itoa(walSafetyPages) + ")"} // checkpoints run apart (checkpoint.go)
 
 // Defaults of the Store's settings.
 const (
@@ -198,6 +199,7 @@ type Store struct {
 	w        *sql.DB    // writes (the single writer connection on SQLite)
 	r        *sql.DB    // reads
 	gc       *committer // SQLite: batches concurrent writes (groupcommit.go)
+	ckpt     *checkpointer
 	projects *projectCache
 
 	rebuildMu sync.Mutex // one rebuild of the roll-up facts at a time
@@ -233,7 +235,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		s.w.SetMaxOpenConns(25)
 		s.r = s.w
 	default:
-		if s.w, err = openSQLite(sqliteDSN(dsn, "_txlock=immediate")); err != nil {
+		if s.w, err = openSQLite(sqliteDSN(dsn, "_txlock=immediate", "_pragma=cache_size(-65536)")); err != nil {
 			return nil, err
 		}
 		s.w.SetMaxOpenConns(1)
@@ -259,6 +261,10 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("数据库迁移失败: %w", err)
 	}
 	if !s.postgres {
+		if s.ckpt, err = startCheckpointer(dsn); err != nil {
+			s.Close()
+			return nil, err
+		}
 		s.gc = startCommitter(s)
 	}
 	s.projects = newProjectCache()
@@ -321,8 +327,11 @@ func (s *Store) Close() error {
 		s.gc.stop()
 	}
 	var err error
+	if s.ckpt != nil {
+		err = s.ckpt.close()
+	}
 	if s.r != nil && s.r != s.w {
-		err = s.r.Close()
+		err = errors.Join(err, s.r.Close())
 	}
 	if s.w != nil {
 		err = errors.Join(err, s.w.Close())
