@@ -52,7 +52,9 @@
 //	anchor.go       daily anchors of the audit chain's head, checked by audit verify
 //	bulk.go         bulk loads (synthetic data) audited per batch, users with one hash
 //	groupcommit.go  SQLite: concurrent writes committed together
+//	checkpoint.go   SQLite: WAL checkpoints by a goroutine of their own, off the write path
 //	stmtcache.go    SQLite: connections that keep their compiled statements
+//	projectcache.go project records cached under the generation of their tables
 //	letters.go      提示函 and 督办函: draft, edit, issue, answer, evidence, close
 //	contacts.go     units' reminder addresses (e-mail, group-robot webhook)
 //	outbox.go       reminders to send: enqueue once per key, claim, mark sent
@@ -74,7 +76,9 @@
 // inspections, inspection_findings, inspection_photos; carryover_links,
 // project_predecessors, subproject_predecessors (00006); data_versions
 // (00011: the last write per jurisdiction's year, for the public
-// portal's caches, dataversion.go).
+// portal's caches, dataversion.go); generations (00012: a random value
+// triggers replace on any change to the tables a project record is read
+// from, projectcache.go).
 // Money and target values are TEXT decimals, times TEXT in UTC.
 //
 // # Roll-up facts and totals
@@ -92,11 +96,13 @@
 // count as late, and 临期 becomes 未报送). Facts and totals are kept in the
 // audited write transaction that changes an input, before its audit row:
 // report state changes (one that keeps the report counted or not counted
-// updates the month's state; the others recompute the project's twelve
-// months), monthly plan approval and its reopening, plan publication
+// updates the month's state; the others recompute the project's facts
+// from that month on), monthly plan approval and its reopening, plan publication
 // (new and retired projects), bulk loads. On PostgreSQL the project's
-// facts are locked first (FOR UPDATE), so that two writes to one project
-// compute one after the other. Facts also depend on the due day and the
+// facts are locked first (FOR UPDATE, in one order), so that two writes
+// to one project compute one after the other. On SQLite a batch of the
+// group commit applies its writes' changes to the totals once, before it
+// commits (deferredTotals in rolluptotals.go). Facts also depend on the due day and the
 // status thresholds; rollup_basis records those they were computed under,
 // and Rollup rebuilds everything first when the ones in force differ. A
 // new write that changes a report's figures or state, a monthly plan or a
