@@ -25,8 +25,9 @@ import (
 // rolled back is never produced again, so an entry filled under it is
 // never matched. Entries are copies; callers may change what they get.
 
-// maxCachedProjects bounds the cache; past it, it starts again empty.
-const maxCachedProjects = 20000
+// maxCachedProjects bounds the cache (a record is a few KB; a province
+// has a few thousand projects); past it, it starts again empty.
+const maxCachedProjects = 5000
 
 type projectCache struct {
 	mu      sync.Mutex
