@@ -11,8 +11,10 @@ import (
 	"testing"
 
 	"github.com/emmansun/gmsm/sm3"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/xuri/excelize/v2"
 
+	"minsheng/internal/metrics"
 	"minsheng/internal/plan"
 )
 
@@ -147,7 +149,16 @@ func TestPublicProposalsRateLimited(t *testing.T) {
 	for range 20 {
 		f.do(anon, "POST", "/api/v1/public/votes/rounds/{round}/proposals", proposalBody).expect(t, 201, `"state":"pending"`)
 	}
+	refused := func() float64 {
+		var m dto.Metric
+		metrics.RateLimited.WithLabelValues("proposal").Write(&m)
+		return m.GetCounter().GetValue()
+	}
+	limited := refused()
 	f.do(anon, "POST", "/api/v1/public/votes/rounds/{round}/proposals", proposalBody).expect(t, 429, "过于频繁").checkError(t, "")
+	if got := refused(); got < limited+1 {
+		t.Errorf("minsheng_rate_limited_total{limit=\"proposal\"} went from %v to %v", limited, got)
+	}
 	if r := f.do(anon, "GET", "/api/v1/votes/rounds/{round}", nil).expect(t, 200); strings.Contains(string(r.body), "老年食堂") {
 		t.Fatal("an unmoderated proposal is public")
 	}

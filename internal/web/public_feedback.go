@@ -17,6 +17,7 @@ import (
 
 	"github.com/emmansun/gmsm/sm3"
 
+	"minsheng/internal/metrics"
 	"minsheng/internal/plan"
 	"minsheng/internal/store"
 )
@@ -137,6 +138,7 @@ func (s *Server) limit(r *http.Request, kind string, perHour int) error {
 	if ok {
 		return nil
 	}
+	metrics.RateLimited.WithLabelValues(kind).Inc()
 	return &plan.Error{Code: "rate_limited", Message: fmt.Sprintf("操作过于频繁，请 %d 分钟后再试", int(wait.Minutes())+1)}
 }
 
