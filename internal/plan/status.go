@@ -351,19 +351,21 @@ func Assess(in StatusInput) Assessment {
 // first month's.
 func AssessRun(ins []StatusInput) []Assessment {
 	out := make([]Assessment, len(ins))
+	var prev *Assessment
 	for i, in := range ins {
-		if i == 0 {
-			out[i] = Assess(in)
-		} else {
-			out[i] = AssessAfter(&out[i-1], in)
-		}
+		out[i] = AssessAfter(prev, in)
+		prev = &out[i]
 	}
 	return out
 }
 
 // AssessAfter assesses the month after the one prev assessed, its
-// PriorBehind taken from prev as AssessRun does.
+// PriorBehind taken from prev as AssessRun does; with prev nil, the first
+// month of a run (its own PriorBehind kept).
 func AssessAfter(prev *Assessment, in StatusInput) Assessment {
+	if prev == nil {
+		return Assess(in)
+	}
 	in.PriorBehind = prev.Run
 	targets := make([]StatusTarget, len(in.Targets))
 	copy(targets, in.Targets)

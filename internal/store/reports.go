@@ -728,30 +728,22 @@ func sameContent(r, draft *plan.Report) bool {
 }
 
 // content is what a report's writer gives, in a comparable form: the
-// actuals by target, empty ones left out.
+// actuals by target, empty ones left out; decimals in their shortest
+// form (decPtr), so that 1.50 and 1.5 compare equal.
 func content(r *plan.Report) any {
 	actual := map[string]string{}
 	for _, rt := range r.Targets {
 		if rt.Actual != nil || rt.Note != "" {
-			actual[rt.TargetID] = decString(rt.Actual) + "|" + rt.Note
+			actual[rt.TargetID] = toJSON([]any{decPtr(rt.Actual), rt.Note})
 		}
 	}
 	var funds []string
 	for _, f := range r.Funds {
 		if !f.Empty() {
-			funds = append(funds, f.SubprojectID+"|"+decString(f.Allocated)+"|"+decString(f.Disbursed)+"|"+decString(f.Spent))
+			funds = append(funds, toJSON([]any{f.SubprojectID, decPtr(f.Allocated), decPtr(f.Disbursed), decPtr(f.Spent)}))
 		}
 	}
-	return []any{actual, decString(r.Investment), decString(r.Disbursed), decString(r.Allocated), funds, r.Progress, r.Problems, r.NextSteps}
-}
-
-// decString is a decimal in its shortest form ("" for none), so that 1.50
-// and 1.5 compare equal.
-func decString(d *plan.Decimal) string {
-	if d == nil {
-		return ""
-	}
-	return d.Decimal.String()
+	return []any{actual, decPtr(r.Investment), decPtr(r.Disbursed), decPtr(r.Allocated), funds, r.Progress, r.Problems, r.NextSteps}
 }
 
 // SubmitReport reports a draft or returned report to the supervisor after

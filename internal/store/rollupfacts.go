@@ -140,14 +140,14 @@ func (s *Store) computeFacts(c conn, projects []plan.ProjectRecord, scope string
 				// The zero clock: no month is overdue yet (see above).
 				item := s.dashboardProject(&Dashboard{ByState: map[string]int{}}, p, plans[p.ID], figures[p.Year][p.ID], per, time.Time{})
 				f := fact{period: per.String(), jurisdiction: p.JurisdictionCode, project: p.ID, state: string(item.ReportState),
-					open: openState(item.ReportState), late: item.Late, status: item.assessMonth(prior, item.lastInput(m)).Status,
+					open: openState(item.ReportState), late: item.Late, status: plan.AssessAfter(prior, item.lastInput(m)).Status,
 					planned: item.PlannedInvestment, actual: item.ActualInvestment, disbursed: item.Disbursed}
 				if f.state == "" {
 					f.state = "none"
 				}
 				out = append(out, f)
 			}
-			a := year.assessMonth(prior, year.monthInput(m))
+			a := plan.AssessAfter(prior, year.monthInput(m))
 			prior = &a
 		}
 	}

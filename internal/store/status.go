@@ -20,10 +20,10 @@ import (
 func (p *DashboardProject) Status(period plan.Period) plan.Status {
 	var prior *plan.Assessment
 	for m := time.January; m < period.Month; m++ {
-		a := p.assessMonth(prior, p.monthInput(m))
+		a := plan.AssessAfter(prior, p.monthInput(m))
 		prior = &a
 	}
-	return p.assessMonth(prior, p.lastInput(period.Month)).Status
+	return plan.AssessAfter(prior, p.lastInput(period.Month)).Status
 }
 
 // monthInput is a month before the line's own as Status judges it:
@@ -57,13 +57,4 @@ func (p *DashboardProject) lastInput(m time.Month) plan.StatusInput {
 		in.Targets[i].Expected, in.Targets[i].Actual = t.Expected, t.Latest
 	}
 	return in
-}
-
-// assessMonth assesses a month after the one prior assessed (nil: the
-// first).
-func (p *DashboardProject) assessMonth(prior *plan.Assessment, in plan.StatusInput) plan.Assessment {
-	if prior == nil {
-		return plan.Assess(in)
-	}
-	return plan.AssessAfter(prior, in)
 }

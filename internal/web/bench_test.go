@@ -54,8 +54,11 @@ const benchClients = 50
 // of bare one-row transactions with the same durability from 50
 // goroutines, for comparison.
 func BenchmarkReportSubmission(b *testing.B) {
-	for _, oneRequest := range []bool{true, false} {
-		name := map[bool]string{true: "submit", false: "save+submit"}[oneRequest]
+	for _, way := range []struct {
+		name       string
+		oneRequest bool
+	}{{"submit", true}, {"save+submit", false}} {
+		name, oneRequest := way.name, way.oneRequest
 		b.Run("sqlite/"+name, func(b *testing.B) {
 			benchSubmission(b, oneRequest, func(b *testing.B) string { return filepath.Join(b.TempDir(), "bench.db") })
 		})
