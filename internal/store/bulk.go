@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"hash"
 	"strings"
-	"time"
 
 	"minsheng/internal/plan"
 )
@@ -151,7 +150,7 @@ func (t *tx) bulkFacts(d *BulkData) (int, error) {
 			args[i] = id
 		}
 		scope := "p.id IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ") + ")"
-		k, err := t.refreshFacts(nil, scope, args, time.January)
+		k, err := t.refreshFacts(nil, scope, args, nil)
 		if err != nil {
 			return 0, err
 		}

@@ -127,44 +127,22 @@ func counted(f *monthFigures) bool {
 
 func (s *Store) dashboardProject(d *Dashboard, p *plan.ProjectRecord, mp *plan.MonthlyPlan, figs map[time.Month]*monthFigures, period plan.Period, now time.Time) DashboardProject {
 	m := period.Month
-	item := DashboardProject{ProjectID: p.ID, Seq: p.Seq, Title: p.Title, Targets: []DashboardTarget{}}
+	item := s.projectMonth(p, mp, figs, period, now)
 	d.Projects++
-	cur := figs[m]
-	if cur == nil {
+	if item.ReportState == "" {
 		d.ByState["none"]++
 	} else {
-		item.ReportState = cur.state
-		d.ByState[string(cur.state)]++
-	}
-	switch {
-	case counted(cur) && cur.submittedAt != nil:
-		item.Late = period.IsLate(*cur.submittedAt, s.DueDay)
-	case cur == nil || cur.state == plan.ReportDraft:
-		item.Late = period.IsLate(now, s.DueDay)
+		d.ByState[string(item.ReportState)]++
 	}
 	if item.Late {
 		d.Late++
 	}
-
-	// Planned investment through the month.
-	item.PlannedInvestment = plannedThrough(p, mp, m)
-	if item.PlannedInvestment != nil {
-		d.PlannedInvestment = d.PlannedInvestment.Add(*item.PlannedInvestment)
-	}
-	// The latest counted report through the month.
-	for month := m; month >= 1; month-- {
-		if f := figs[month]; counted(f) {
-			item.ActualInvestment, item.Disbursed = f.investment, f.disbursed
-			break
+	for _, x := range []struct{ sum, v *plan.Decimal }{{&d.PlannedInvestment, item.PlannedInvestment},
+		{&d.ActualInvestment, item.ActualInvestment}, {&d.Disbursed, item.Disbursed}} {
+		if x.v != nil {
+			*x.sum = x.sum.Add(*x.v)
 		}
 	}
-	if item.ActualInvestment != nil {
-		d.ActualInvestment = d.ActualInvestment.Add(*item.ActualInvestment)
-	}
-	if item.Disbursed != nil {
-		d.Disbursed = d.Disbursed.Add(*item.Disbursed)
-	}
-
 	for _, t := range p.ActiveTargets() {
 		dt := DashboardTarget{TargetID: t.ID, Metric: t.Metric, Unit: t.Unit, Kind: t.Kind, Value: t.Value}
 		for month := time.January; month <= m; month++ {
@@ -180,6 +158,33 @@ func (s *Store) dashboardProject(d *Dashboard, p *plan.ProjectRecord, mp *plan.M
 			dt.Expected, dt.Source, dt.Lower = e.Value, e.Source, e.LowerIsBetter
 		}
 		item.Targets = append(item.Targets, dt)
+	}
+	return item
+}
+
+// projectMonth is a project's line for a month without its targets: the
+// month's report state, whether it is late at now, and the money planned
+// and reported through the month.
+func (s *Store) projectMonth(p *plan.ProjectRecord, mp *plan.MonthlyPlan, figs map[time.Month]*monthFigures, period plan.Period, now time.Time) DashboardProject {
+	m := period.Month
+	item := DashboardProject{ProjectID: p.ID, Seq: p.Seq, Title: p.Title, Targets: []DashboardTarget{}}
+	cur := figs[m]
+	if cur != nil {
+		item.ReportState = cur.state
+	}
+	switch {
+	case counted(cur) && cur.submittedAt != nil:
+		item.Late = period.IsLate(*cur.submittedAt, s.DueDay)
+	case cur == nil || cur.state == plan.ReportDraft:
+		item.Late = period.IsLate(now, s.DueDay)
+	}
+	item.PlannedInvestment = plannedThrough(p, mp, m)
+	// The latest counted report through the month.
+	for month := m; month >= 1; month-- {
+		if f := figs[month]; counted(f) {
+			item.ActualInvestment, item.Disbursed = f.investment, f.disbursed
+			break
+		}
 	}
 	return item
 }

@@ -116,9 +116,9 @@ func (c *committer) commit(first *writeReq) {
 		return
 	}
 	var broken error
-	totals := &deferredTotals{}
+	b := &batchState{totals: &deferredTotals{}, facts: &deferredFacts{}, chain: &batchChain{}}
 	for i := 0; broken == nil && i < len(batch); i++ {
-		broken = c.run(sqlTx, batch[i], totals)
+		broken = c.run(sqlTx, batch[i], b)
 		if broken == nil && i == len(batch)-1 && len(batch) < maxGroup {
 			select {
 			case r, ok := <-c.reqs:
@@ -129,9 +129,8 @@ func (c *committer) commit(first *writeReq) {
 			}
 		}
 	}
-	if broken == nil && len(totals.deltas) > 0 {
-		t := &tx{conn: conn{x: sqlTx, ctx: context.Background()}, s: c.s, now: c.s.now(), actor: plan.SystemUser}
-		broken = t.addToTotals(totals.deltas)
+	if broken == nil {
+		broken = c.finishBatch(sqlTx, b)
 	}
 	if broken == nil {
 		broken = sqlTx.Commit()
@@ -150,10 +149,39 @@ func (c *committer) commit(first *writeReq) {
 	}
 }
 
-// run runs one write in a savepoint of the batch's transaction, and adds
-// its changes to the roll-up totals to the batch's if it succeeds. It
-// returns an error only when the transaction itself failed.
-func (c *committer) run(sqlTx *sql.Tx, r *writeReq, totals *deferredTotals) error {
+// batchState is what the writes of a batch leave to the batch, to be
+// done once before it commits: the roll-up facts to recompute, the
+// changes to the totals, the audit chain's head and data versions.
+type batchState struct {
+	totals *deferredTotals
+	facts  *deferredFacts
+	chain  *batchChain
+}
+
+// finishBatch recomputes the facts the batch's writes made stale, applies
+// the batch's changes to the totals (those of the recomputation
+// included) and writes the audit chain's head back.
+func (c *committer) finishBatch(sqlTx *sql.Tx, b *batchState) error {
+	t := &tx{conn: conn{x: sqlTx, ctx: context.Background(), projects: c.s.projects}, s: c.s, now: c.s.now(), actor: plan.SystemUser,
+		totals: b.totals}
+	if err := t.refreshDeferred(b.facts); err != nil {
+		return err
+	}
+	if len(b.totals.deltas) > 0 {
+		t.totals = nil
+		if err := t.addToTotals(b.totals.deltas); err != nil {
+			return err
+		}
+	}
+	return b.chain.writeBack(t)
+}
+
+// run runs one write in a savepoint of the batch's transaction. If it
+// succeeds, its changes to the roll-up totals join the batch's; if not,
+// its links of the audit chain are taken back. The projects whose facts
+// it left to the batch stay noted either way. It returns an error only
+// when the transaction itself failed.
+func (c *committer) run(sqlTx *sql.Tx, r *writeReq, b *batchState) error {
 	if err := r.ctx.Err(); err != nil {
 		r.err = err // given up before it began
 		return nil
@@ -161,12 +189,14 @@ func (c *committer) run(sqlTx *sql.Tx, r *writeReq, totals *deferredTotals) erro
 	// Statements do not watch the request's context: interrupting one
 	// could roll back the whole shared transaction.
 	t := &tx{conn: conn{x: sqlTx, ctx: context.WithoutCancel(r.ctx), projects: c.s.projects}, s: c.s, now: c.s.now(), actor: r.actor,
-		totals: &deferredTotals{}}
+		totals: &deferredTotals{}, facts: b.facts, chain: b.chain}
 	if _, err := t.exec("SAVEPOINT w"); err != nil {
 		return err
 	}
+	chainAt := b.chain.mark()
 	r.err = callWrite(r, t)
 	if r.err != nil || r.panicV != nil {
+		b.chain.reset(chainAt)
 		if _, err := t.exec("ROLLBACK TO w"); err != nil {
 			return err
 		}
@@ -175,7 +205,7 @@ func (c *committer) run(sqlTx *sql.Tx, r *writeReq, totals *deferredTotals) erro
 		return err
 	}
 	if r.err == nil && r.panicV == nil {
-		totals.merge(t.totals)
+		b.totals.merge(t.totals)
 	}
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"strings"
-	"time"
 
 	"minsheng/internal/plan"
 )
@@ -319,7 +318,7 @@ func (s *Store) moveMonthly(ctx context.Context, actor *plan.User, projectID str
 		}
 		// What the roll-up reads changes with approval only.
 		if state == plan.MonthlyApproved || next == plan.MonthlyApproved {
-			if _, err := t.refreshFacts([]plan.ProjectRecord{*p}, "p.id = ?", []any{p.ID}, time.January); err != nil {
+			if _, err := t.refreshFacts([]plan.ProjectRecord{*p}, "p.id = ?", []any{p.ID}, nil); err != nil {
 				return err
 			}
 		}

@@ -41,7 +41,9 @@ import (
 // changes (reportFacts), monthly plan approval and its undoing, plan
 // publication (new projects, retired ones), and bulk loads. Concurrent
 // writes to one project are ordered by the lock on its facts (see
-// refreshFacts).
+// refreshFacts). On SQLite the reports of a group-commit batch leave
+// their projects to the batch, which recomputes them together before it
+// commits (deferredFacts): the same transaction, fewer statements.
 
 // factsVersion names the computation below: change it when the rules of
 // computeFacts change, and the stored facts are rebuilt.
@@ -104,8 +106,8 @@ func countedState(st plan.ReportState) bool {
 
 // computeFacts computes the facts of projects (retired ones have none),
 // whose approved monthly plans and reports scope (alias p) selects, for
-// the months from the month from on.
-func (s *Store) computeFacts(c conn, projects []plan.ProjectRecord, scope string, args []any, from time.Month) ([]fact, error) {
+// the months from from[project] on.
+func (s *Store) computeFacts(c conn, projects []plan.ProjectRecord, scope string, args []any, from since) ([]fact, error) {
 	plans, err := approvedPlansIn(c, scope, args)
 	if err != nil {
 		return nil, err
@@ -128,20 +130,21 @@ func (s *Store) computeFacts(c conn, projects []plan.ProjectRecord, scope string
 		if p.RetiredBy != "" {
 			continue
 		}
-		// The months before each month are judged as DashboardProject.Status
-		// judges them, in one run over the year's figures instead of a run
-		// per month.
+		// The year's line once; each month's own figures from its head
+		// (projectMonth), and its status from the run over the months
+		// before, as DashboardProject.Status judges them.
 		year := s.dashboardProject(&Dashboard{ByState: map[string]int{}}, p, plans[p.ID], figures[p.Year][p.ID],
 			plan.Period{Year: p.Year, Month: time.December}, time.Time{})
 		var prior *plan.Assessment
 		for m := time.January; m <= time.December; m++ {
-			if m >= from {
+			if m >= from.month(p.ID) {
 				per := plan.Period{Year: p.Year, Month: m}
 				// The zero clock: no month is overdue yet (see above).
-				item := s.dashboardProject(&Dashboard{ByState: map[string]int{}}, p, plans[p.ID], figures[p.Year][p.ID], per, time.Time{})
-				f := fact{period: per.String(), jurisdiction: p.JurisdictionCode, project: p.ID, state: string(item.ReportState),
-					open: openState(item.ReportState), late: item.Late, status: plan.AssessAfter(prior, item.lastInput(m)).Status,
-					planned: item.PlannedInvestment, actual: item.ActualInvestment, disbursed: item.Disbursed}
+				head := s.projectMonth(p, plans[p.ID], figures[p.Year][p.ID], per, time.Time{})
+				f := fact{period: per.String(), jurisdiction: p.JurisdictionCode, project: p.ID, state: string(head.ReportState),
+					open: openState(head.ReportState), late: head.Late,
+					status:  plan.AssessAfter(prior, year.inputAs(m, head.ReportState, head.Late)).Status,
+					planned: head.PlannedInvestment, actual: head.ActualInvestment, disbursed: head.Disbursed}
 				if f.state == "" {
 					f.state = "none"
 				}
@@ -154,32 +157,37 @@ func (s *Store) computeFacts(c conn, projects []plan.ProjectRecord, scope string
 	return out, nil
 }
 
+// since gives, by project ID, the first month whose facts are to be
+// recomputed; a project it does not name is recomputed from January.
+type since map[string]time.Month
+
+func (s since) month(projectID string) time.Month {
+	if m, ok := s[projectID]; ok {
+		return m
+	}
+	return time.January
+}
+
 // refreshFacts recomputes the facts of the projects scope (on alias p)
-// selects, for the months from the month from on, and writes those that
+// selects, for the months from from[project] on, and writes those that
 // changed; facts of retired projects are removed. A month's fact depends
 // on that month and the months before it only, so a change to a month's
 // report leaves the facts of the months before alone. projects are those
 // projects when the caller has them loaded; nil: they are loaded here. It
 // returns the number of rows written.
 //
-// The project's current facts are read first, and on PostgreSQL locked
+// The projects' current facts are read first, and on PostgreSQL locked
 // (FOR UPDATE): two writes to one project, or a write and a rebuild, then
 // compute one after the other, the second from what the first committed,
 // however they interleave otherwise.
-func (t *tx) refreshFacts(projects []plan.ProjectRecord, scope string, args []any, from time.Month) (int, error) {
-	q := "SELECT " + factColumns + " FROM rollup_facts WHERE project_id IN (SELECT p.id FROM projects p WHERE " + scope + ")"
-	qargs := args
-	if from > time.January {
-		q += " AND CAST(substr(period, 6, 2) AS INTEGER) >= ?"
-		qargs = append(args[:len(args):len(args)], int(from))
-	}
+func (t *tx) refreshFacts(projects []plan.ProjectRecord, scope string, args []any, from since) (int, error) {
 	// In one order for every writer (see addToTotals).
-	q += " ORDER BY project_id, period"
+	q := "SELECT " + factColumns + " FROM rollup_facts WHERE project_id IN (SELECT p.id FROM projects p WHERE " + scope + ") ORDER BY project_id, period"
 	if t.pg {
 		q += " FOR UPDATE"
 	}
 	old := map[string]fact{}
-	rows, err := t.query(q, qargs...)
+	rows, err := t.query(q, args...)
 	if err != nil {
 		return 0, err
 	}
@@ -189,7 +197,9 @@ func (t *tx) refreshFacts(projects []plan.ProjectRecord, scope string, args []an
 			rows.Close()
 			return 0, err
 		}
-		old[f.key()] = f
+		if m, err := monthOf(f.period); err != nil || m >= from.month(f.project) {
+			old[f.key()] = f
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -258,12 +268,15 @@ func (t *tx) upsertFacts(fs []fact) error {
 // reportFacts keeps the facts of p after its report for period moved from
 // state before to after. A move that keeps the report counted (or not
 // counted) changes only the month's state; the others change figures
-// carried into later months, and p is recomputed.
+// carried into later months, and p is recomputed from that month on — on
+// SQLite by the write's batch, once for all its writes (deferredFacts).
 func (t *tx) reportFacts(p *plan.ProjectRecord, period plan.Period, before, after plan.ReportState) error {
 	if before == after {
 		return nil
 	}
-	if countedState(before) == countedState(after) {
+	// A project the batch recomputes anyway is left to it: its facts may
+	// not be those the state change below starts from.
+	if countedState(before) == countedState(after) && !t.facts.has(p.ID) {
 		if _, err := t.exec("UPDATE rollup_facts SET state = ?, open = ? WHERE period = ? AND jurisdiction_code = ? AND project_id = ?",
 			string(after), boolInt(openState(after)), period.String(), p.JurisdictionCode, p.ID); err != nil {
 			return err
@@ -279,14 +292,76 @@ func (t *tx) reportFacts(p *plan.ProjectRecord, period plan.Period, before, afte
 		// whole change.
 		return t.addToTotals([]factDelta{{&was, &is}})
 	}
-	_, err := t.refreshFacts([]plan.ProjectRecord{*p}, "p.id = ?", []any{p.ID}, period.Month)
+	if t.facts != nil {
+		t.facts.add(p.ID, period.Month)
+		return nil
+	}
+	_, err := t.refreshFacts([]plan.ProjectRecord{*p}, "p.id = ?", []any{p.ID}, since{p.ID: period.Month})
 	return err
 }
+
+// deferredFacts are the projects whose facts the writes of a group-commit
+// batch made stale, each from the earliest month changed. The batch
+// recomputes them once, before it applies the totals and commits: the
+// queries and the status runs of many reports in a few statements, and a
+// project reported twice in a batch recomputed once. Recomputing is
+// idempotent — it writes what the reports in the database give — so a
+// project noted by a write that was then rolled back costs a computation
+// and changes nothing.
+type deferredFacts struct {
+	from since
+	ids  []string
+}
+
+func (d *deferredFacts) add(projectID string, m time.Month) {
+	if d.from == nil {
+		d.from = since{}
+	}
+	if cur, ok := d.from[projectID]; ok {
+		d.from[projectID] = min(cur, m)
+		return
+	}
+	d.from[projectID] = m
+	d.ids = append(d.ids, projectID)
+}
+
+func (d *deferredFacts) has(projectID string) bool {
+	if d == nil {
+		return false
+	}
+	_, ok := d.from[projectID]
+	return ok
+}
+
+// refreshDeferred recomputes the batch's stale facts, maxGroup projects
+// per statement. The list of IDs is always maxGroup long (padded with "",
+// which no project has), so that each query has one text and stays in
+// the connection's statement cache. The projects are read here, after the
+// batch's writes: one of them may have retired a project.
+func (t *tx) refreshDeferred(d *deferredFacts) error {
+	for ids := d.ids; len(ids) > 0; {
+		n := min(len(ids), maxGroup)
+		args := make([]any, maxGroup)
+		for i := range args {
+			args[i] = ""
+		}
+		for i, id := range ids[:n] {
+			args[i] = id
+		}
+		if _, err := t.refreshFacts(nil, deferredScope, args, d.from); err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+var deferredScope = "p.id IN (" + strings.TrimSuffix(strings.Repeat("?, ", maxGroup), ", ") + ")"
 
 // jurisdictionFacts recomputes the facts of a jurisdiction's projects of
 // a year, retired ones included (after a publication).
 func (t *tx) jurisdictionFacts(code string, year int) error {
-	_, err := t.refreshFacts(nil, "p.jurisdiction_code = ? AND p.year = ?", []any{code, year}, time.January)
+	_, err := t.refreshFacts(nil, "p.jurisdiction_code = ? AND p.year = ?", []any{code, year}, nil)
 	return err
 }
 
@@ -343,7 +418,7 @@ func (s *Store) rebuildFacts(ctx context.Context, basis string) error {
 			}
 			if len(part) > 0 {
 				scope, args := "p.jurisdiction_code >= ? AND p.jurisdiction_code <= ?", []any{part[0], part[len(part)-1]}
-				if _, err := t.refreshFacts(nil, scope, args, time.January); err != nil {
+				if _, err := t.refreshFacts(nil, scope, args, nil); err != nil {
 					return err
 				}
 				// Every total of the range, not only those of changed facts.

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -84,4 +85,88 @@ func TestTotalsOfConcurrentWrites(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestFactsOfOneBatch: on SQLite the writes of a batch leave their
+// projects' facts to the batch (deferredFacts), which recomputes them once
+// before it commits. In one batch: a report submitted and then accepted
+// (the acceptance, which by itself would only move the month's state,
+// finds the project left to the batch), another project's report
+// submitted twice over, and a write that notes a project and then fails.
+// The facts stored must be those the reports give — recomputing them all
+// changes no row — and the roll-up that of the reports.
+func TestFactsOfOneBatch(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "batch.db"))
+	f := newFixture(t, s)
+	ctx, sys := f.ctx, plan.SystemUser
+	s.Now = func() time.Time { return time.Date(2025, 1, 20, 10, 0, 0, 0, plan.Shanghai) }
+	if err := s.ensureFacts(ctx); err != nil {
+		t.Fatal(err)
+	}
+	content := func(p *plan.ProjectRecord, m int) ReportInput {
+		in := ReportInput{Investment: dec(fmt.Sprint(10 * m)), Progress: fmt.Sprintf("%d月进展", m)}
+		for _, tg := range p.Targets {
+			in.Targets = append(in.Targets, plan.ReportTarget{TargetID: tg.ID, Actual: dec(fmt.Sprint(m))})
+		}
+		return in
+	}
+	may5, jun := plan.Period{Year: 2024, Month: time.May}, plan.Period{Year: 2024, Month: time.June}
+	writes := []func() error{
+		func() error {
+			_, _, err := s.SaveAndSubmitReport(ctx, sys, f.p1.ID, may5, content(f.p1, 5))
+			return err
+		},
+		func() error { _, err := s.AcceptReport(ctx, sys, f.p1.ID, may5); return err },
+		func() error { _, _, err := s.SaveAndSubmitReport(ctx, sys, f.p2.ID, jun, content(f.p2, 6)); return err },
+		func() error {
+			_, _, err := s.SaveAndSubmitReport(ctx, sys, f.p2.ID, may5, content(f.p2, 5))
+			return err
+		},
+		func() error {
+			return s.write(ctx, sys, func(t *tx) error {
+				t.facts.add(f.p3.ID, time.March)
+				return plan.Errorf(plan.EConflict, "写入失败")
+			})
+		},
+	}
+	release, held := holdWriter(t, s)
+	errs := make([]error, len(writes))
+	var wg sync.WaitGroup
+	for i, w := range writes {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i] = w() }()
+		queued(t, s, i+1) // in this order
+	}
+	release()
+	wg.Wait()
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	for i, err := range errs[:len(errs)-1] {
+		if err != nil {
+			t.Errorf("write %d: %v", i, err)
+		}
+	}
+	wantCode(t, errs[len(errs)-1], plan.EConflict)
+	if r := must(s.GetReport(ctx, sys, f.p1.ID, may5))(t); r.State != plan.ReportAccepted {
+		t.Fatalf("p1 May: %s, want accepted", r.State)
+	}
+	err := s.write(ctx, sys, func(t *tx) error {
+		n, err := t.refreshFacts(nil, "p.jurisdiction_code = ?", []any{"360112"}, nil)
+		if err == nil && n != 0 {
+			err = fmt.Errorf("recomputing the facts rewrote %d rows: the batch left them stale", n)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for m := time.January; m <= time.December; m++ {
+		per := plan.Period{Year: 2024, Month: m}
+		got, _ := json.Marshal(must(s.Rollup(ctx, "360112", per))(t))
+		want, _ := json.Marshal(must(s.RollupReference(ctx, "360112", per))(t))
+		if string(got) != string(want) {
+			t.Errorf("Rollup(%s) differs from the computation:\n got %s\nwant %s", per, got, want)
+		}
+	}
 }

@@ -50,11 +50,15 @@ func (p *DashboardProject) monthInput(m time.Month) plan.StatusInput {
 // lastInput is the line's own month m as it stands: its report counted
 // or not, late or not.
 func (p *DashboardProject) lastInput(m time.Month) plan.StatusInput {
+	return p.inputAs(m, p.ReportState, p.Late)
+}
+
+// inputAs is month m of a line computed through m or later, judged as the
+// last month with the month's report state and lateness: the targets'
+// figures through m are the same whichever later month the line is for.
+func (p *DashboardProject) inputAs(m time.Month, state plan.ReportState, late bool) plan.StatusInput {
 	in := p.monthInput(m)
-	in.Reported = p.ReportState == plan.ReportSubmitted || p.ReportState == plan.ReportAccepted
-	in.Late = p.Late
-	for i, t := range p.Targets {
-		in.Targets[i].Expected, in.Targets[i].Actual = t.Expected, t.Latest
-	}
+	in.Reported = countedState(state)
+	in.Late = late
 	return in
 }

@@ -101,8 +101,10 @@
 // (new and retired projects), bulk loads. On PostgreSQL the project's
 // facts are locked first (FOR UPDATE, in one order), so that two writes
 // to one project compute one after the other. On SQLite a batch of the
-// group commit applies its writes' changes to the totals once, before it
-// commits (deferredTotals in rolluptotals.go). Facts also depend on the due day and the
+// group commit recomputes the facts its reports changed and applies its
+// writes' changes to the totals once, before it commits (deferredFacts in
+// rollupfacts.go, deferredTotals in rolluptotals.go): still in the
+// transaction that changed the input. Facts also depend on the due day and the
 // status thresholds; rollup_basis records those they were computed under,
 // and Rollup rebuilds everything first when the ones in force differ. A
 // new write that changes a report's figures or state, a monthly plan or a
@@ -432,6 +434,12 @@ type tx struct {
 	// its batch applies once before it commits (groupcommit.go); nil: they
 	// are applied at once.
 	totals *deferredTotals
+	// facts: on SQLite, the projects whose facts the write's batch
+	// recomputes before it commits (rollupfacts.go); nil: at once.
+	facts *deferredFacts
+	// chain: on SQLite, the audit chain's end as the write's batch leaves
+	// it (audit.go); nil: the head row is moved at once.
+	chain *batchChain
 }
 
 // write runs fn in a write transaction and commits it if fn returns nil.
