@@ -36,27 +36,44 @@ func (s *Store) GetProject(ctx context.Context, id string) (*plan.ProjectRecord,
 }
 
 func getProject(c conn, id string) (*plan.ProjectRecord, error) {
+	ps, err := getProjects(c, []string{id})
+	if err != nil {
+		return nil, err
+	}
+	return &ps[0], nil
+}
+
+// getProjects is getProject of several projects, in the order of ids,
+// with one look at the tables' generation.
+func getProjects(c conn, ids []string) ([]plan.ProjectRecord, error) {
 	var generation string
 	if c.projects != nil {
 		var err error
 		if generation, err = projectsGeneration(c); err != nil {
 			return nil, err
 		}
-		if p := c.projects.get(id, generation); p != nil {
-			return p, nil
+	}
+	out := make([]plan.ProjectRecord, 0, len(ids))
+	for _, id := range ids {
+		if c.projects != nil {
+			if p := c.projects.get(id, generation); p != nil {
+				out = append(out, *p)
+				continue
+			}
 		}
+		ps, err := loadProjects(c, "p.id = ?", []any{id}, true)
+		if err != nil {
+			return nil, err
+		}
+		if len(ps) == 0 {
+			return nil, notFound("项目不存在")
+		}
+		if c.projects != nil {
+			c.projects.put(generation, &ps[0])
+		}
+		out = append(out, ps[0])
 	}
-	ps, err := loadProjects(c, "p.id = ?", []any{id}, true)
-	if err != nil {
-		return nil, err
-	}
-	if len(ps) == 0 {
-		return nil, notFound("项目不存在")
-	}
-	if c.projects != nil {
-		c.projects.put(generation, &ps[0])
-	}
-	return &ps[0], nil
+	return out, nil
 }
 
 // ListProjects returns the projects f selects, by jurisdiction, year and

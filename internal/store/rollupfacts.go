@@ -337,10 +337,15 @@ func (d *deferredFacts) has(projectID string) bool {
 // per statement. The list of IDs is always maxGroup long (padded with "",
 // which no project has), so that each query has one text and stays in
 // the connection's statement cache. The projects are read here, after the
-// batch's writes: one of them may have retired a project.
+// batch's writes (one of them may have retired a project), and mostly
+// from the project cache.
 func (t *tx) refreshDeferred(d *deferredFacts) error {
 	for ids := d.ids; len(ids) > 0; {
 		n := min(len(ids), maxGroup)
+		projects, err := getProjects(t.conn, ids[:n])
+		if err != nil {
+			return err
+		}
 		args := make([]any, maxGroup)
 		for i := range args {
 			args[i] = ""
@@ -348,7 +353,7 @@ func (t *tx) refreshDeferred(d *deferredFacts) error {
 		for i, id := range ids[:n] {
 			args[i] = id
 		}
-		if _, err := t.refreshFacts(nil, deferredScope, args, d.from); err != nil {
+		if _, err := t.refreshFacts(projects, deferredScope, args, d.from); err != nil {
 			return err
 		}
 		ids = ids[n:]
