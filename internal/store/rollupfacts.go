@@ -241,28 +241,14 @@ func (t *tx) refreshFacts(projects []plan.ProjectRecord, scope string, args []an
 
 // upsertFacts writes facts, several rows per statement.
 func (t *tx) upsertFacts(fs []fact) error {
-	const per = 500
-	for len(fs) > 0 {
-		n := min(per, len(fs))
-		var q strings.Builder
-		q.WriteString("INSERT INTO rollup_facts (" + factColumns + ") VALUES ")
-		args := make([]any, 0, n*10)
-		for i := range fs[:n] {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			args = append(args, fs[i].values()...)
-		}
-		q.WriteString(` ON CONFLICT (period, jurisdiction_code, project_id) DO UPDATE SET state = excluded.state, open = excluded.open,
-			late = excluded.late, status = excluded.status, planned_wan = excluded.planned_wan, actual_wan = excluded.actual_wan,
-			disbursed_wan = excluded.disbursed_wan`)
-		if _, err := t.exec(q.String(), args...); err != nil {
-			return err
-		}
-		fs = fs[n:]
+	rows := make([][]any, len(fs))
+	for i := range fs {
+		rows[i] = fs[i].values()
 	}
-	return nil
+	return t.execRows("INSERT INTO rollup_facts ("+factColumns+") VALUES ", "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		` ON CONFLICT (period, jurisdiction_code, project_id) DO UPDATE SET state = excluded.state, open = excluded.open,
+			late = excluded.late, status = excluded.status, planned_wan = excluded.planned_wan, actual_wan = excluded.actual_wan,
+			disbursed_wan = excluded.disbursed_wan`, rows)
 }
 
 // reportFacts keeps the facts of p after its report for period moved from

@@ -241,6 +241,10 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		// Bounded, so that a burst of requests queues here rather than
 		// exhausting the server's max_connections.
 		s.w.SetMaxOpenConns(25)
+		// All kept when idle (database/sql keeps two by default): under
+		// load every connection returned would be closed and another
+		// opened for the next request.
+		s.w.SetMaxIdleConns(25)
 		s.r = s.w
 	default:
 		if s.w, err = openSQLite(sqliteDSN(dsn, "_txlock=immediate", "_pragma=cache_size(-65536)")); err != nil {
@@ -258,7 +262,11 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 			s.w.Close()
 			return nil, err
 		}
-		s.r.SetMaxOpenConns(max(4, runtime.NumCPU()))
+		readers := max(4, runtime.NumCPU())
+		s.r.SetMaxOpenConns(readers)
+		// As on PostgreSQL; a new connection also starts with an empty
+		// statement cache.
+		s.r.SetMaxIdleConns(readers)
 	}
 	if err := s.w.PingContext(ctx); err != nil {
 		s.Close()
@@ -593,6 +601,34 @@ func strList(v []string) string {
 	}
 	return toJSON(v)
 }
+
+// execRows runs head + one placeholder group per row + tail (a
+// multi-row INSERT), in chunks of the sizes of rowChunks: a few texts per
+// statement, whatever the number of rows, so that they stay in the
+// connection's statement cache instead of being compiled each time.
+func (t *tx) execRows(head, group, tail string, rows [][]any) error {
+	for len(rows) > 0 {
+		n := 1
+		for _, c := range rowChunks {
+			if len(rows) >= c {
+				n = c
+				break
+			}
+		}
+		args := make([]any, 0, n*len(rows[0]))
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		if _, err := t.exec(head+strings.TrimSuffix(strings.Repeat(group+", ", n), ", ")+tail, args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// rowChunks are the numbers of rows execRows puts in one statement.
+var rowChunks = []int{256, 64, 16, 4, 1}
 
 func decPtr(d *plan.Decimal) any {
 	if d == nil {
