@@ -16,13 +16,14 @@ import (
 // a third of the writer's time under load. Each SQLite connection of the
 // store is therefore wrapped so that it keeps the compiled statements it
 // has run, keyed by their text, and runs them again after a reset. The
-// store's SQL is a fixed set of texts with ? placeholders, so the cache
-// stays small; a statement whose rows are still open when its text is run
-// again (a nested query of the same text) falls back to a one-off
-// statement. PostgreSQL needs none of this: pgx caches statements itself.
+// store's SQL is mostly a fixed set of texts with ? placeholders; texts
+// that vary (lists of IDs) would fill the cache over the weeks a server
+// runs, so a full cache drops the statement used least recently. A
+// statement whose rows are still open when its text is run again (a
+// nested query of the same text) falls back to a one-off statement.
+// PostgreSQL needs none of this: pgx caches statements itself.
 
-// maxCachedStatements bounds one connection's cache; texts beyond it run
-// uncached.
+// maxCachedStatements bounds one connection's cache.
 const maxCachedStatements = 256
 
 // openSQLite opens a pool over the modernc driver whose connections cache
@@ -58,11 +59,13 @@ func (c *cachingConnector) Driver() driver.Driver { return c.drv }
 type cachingConn struct {
 	driver.Conn
 	stmts map[string]*cachedStmt
+	uses  uint64 // a clock of uses, for lastUse
 }
 
 type cachedStmt struct {
-	ds   driver.Stmt
-	busy bool // its rows are open
+	ds      driver.Stmt
+	busy    bool // its rows are open
+	lastUse uint64
 }
 
 var (
@@ -80,13 +83,18 @@ var errNoContext = errors.New("sqlite driver without context methods")
 // stmt returns the cached statement of query, compiling it on first use;
 // nil when it cannot be cached (a script, a full cache) or is in use.
 func (c *cachingConn) stmt(ctx context.Context, query string) *cachedStmt {
+	c.uses++
 	if s, ok := c.stmts[query]; ok {
 		if s.busy {
 			return nil
 		}
+		s.lastUse = c.uses
 		return s
 	}
-	if len(c.stmts) >= maxCachedStatements || strings.Contains(query, ";") {
+	if strings.Contains(query, ";") {
+		return nil
+	}
+	if len(c.stmts) >= maxCachedStatements && !c.evict() {
 		return nil
 	}
 	pc, ok := c.Conn.(driver.ConnPrepareContext)
@@ -97,9 +105,27 @@ func (c *cachingConn) stmt(ctx context.Context, query string) *cachedStmt {
 	if err != nil {
 		return nil // the uncached path reports the error
 	}
-	s := &cachedStmt{ds: ds}
+	s := &cachedStmt{ds: ds, lastUse: c.uses}
 	c.stmts[query] = s
 	return s
+}
+
+// evict closes the statement used least recently whose rows are not open;
+// false when every one is in use.
+func (c *cachingConn) evict() bool {
+	var oldest string
+	var at uint64
+	for q, s := range c.stmts {
+		if !s.busy && (oldest == "" || s.lastUse < at) {
+			oldest, at = q, s.lastUse
+		}
+	}
+	if oldest == "" {
+		return false
+	}
+	c.stmts[oldest].ds.Close()
+	delete(c.stmts, oldest)
+	return true
 }
 
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
