@@ -535,14 +535,15 @@ var errUnavailable = &plan.Error{Code: plan.EUnavailable, Message: "数据库暂
 func IsUnavailable(err error) bool { return unavailable(err) }
 
 // unavailable reports whether err is an outage rather than a bug or bad
-// input: SQLite out of disk or failing I/O, PostgreSQL unreachable,
+// input: SQLite out of disk, failing I/O or made read-only (a file system
+// remounted read-only after disk errors), PostgreSQL unreachable,
 // restarting or shutting down. Such a request is answered 503 and can be
 // retried; nothing of it was committed.
 func unavailable(err error) bool {
 	var sqliteErr interface{ Code() int }
 	if errors.As(err, &sqliteErr) {
 		switch sqliteErr.Code() & 0xff {
-		case 10, 13, 14: // SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN
+		case 8, 10, 13, 14: // SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN
 			return true
 		}
 	}

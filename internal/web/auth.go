@@ -70,9 +70,15 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		if s.Now().Sub(sess.LastSeenAt) > time.Minute {
-			if err := s.Store.TouchSession(r.Context(), token); err != nil {
+			// Extending the session is a write; when writes fail (a full
+			// disk, a database refusing writes) the session, just found
+			// valid, still serves reads: only a session that ended stops
+			// the request.
+			if err := s.Store.TouchSession(r.Context(), token); plan.ErrorCode(err) == plan.EUnauthorized {
 				s.failFor(w, r, err)
 				return
+			} else if err != nil {
+				s.Log.Warn("会话续期失败", "err", err)
 			}
 		}
 		ctx := context.WithValue(r.Context(), userKey, u)

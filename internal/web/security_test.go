@@ -140,6 +140,26 @@ func TestIdleSessionTimeout(t *testing.T) {
 	wantStatus(t, s.do("192.0.2.1:1", tok, "GET", "/api/v1/me", ""), 401, "登录已失效")
 }
 
+// TestSessionServesReadsWhenWritesFail: extending a session is a write;
+// when the database refuses writes (a full disk, a file system remounted
+// read-only) a valid session still reads, and a write answers 503.
+func TestSessionServesReadsWhenWritesFail(t *testing.T) {
+	s := newSecureSite(t)
+	tok := s.login("admin", "Admin-pass-1", 201)
+	s.clock = s.clock.Add(2 * time.Minute) // the session is due to be extended
+	// The store's one writer connection now refuses every write.
+	if _, err := s.st.WriteDB().Exec("PRAGMA query_only = 1"); err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, s.do("192.0.2.1:1", tok, "GET", "/api/v1/me", ""), 200)
+	wantStatus(t, s.do("192.0.2.1:1", tok, "DELETE", "/api/v1/session", ""), 503, "暂时无法写入")
+	if _, err := s.st.WriteDB().Exec("PRAGMA query_only = 0"); err != nil {
+		t.Fatal(err)
+	}
+	s.clock = s.clock.Add(31 * time.Minute) // never extended: it ended
+	wantStatus(t, s.do("192.0.2.1:1", tok, "GET", "/api/v1/me", ""), 401, "登录已失效")
+}
+
 // TestRateLimits: login attempts per username and public writes per
 // address are bounded; the refusal is 429 in Chinese with Retry-After.
 // Another username, or another address, is not held back.
