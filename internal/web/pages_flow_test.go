@@ -5,8 +5,12 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"minsheng/internal/plan"
 )
 
 func TestLoginPageMessages(t *testing.T) {
@@ -93,6 +97,34 @@ func TestReportFormValidationAndAccess(t *testing.T) {
 	body = pageBody(res)
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "草稿已保存，但报送前") || !strings.Contains(body, "尚未填写完成值") {
 		t.Fatalf("incomplete submit: %d %.3000s", res.StatusCode, body)
+	}
+	oct := plan.Period{Year: 2024, Month: time.October}
+	draft, err := f.st.GetReport(f.ctx, f.rep, p1.ID, oct)
+	if err != nil || draft.State != plan.ReportDraft || draft.Investment == nil || draft.Investment.String() != "560" {
+		t.Fatalf("the refused submission kept no draft: %+v %v", draft, err)
+	}
+	// Complete, it is saved and submitted in one step; the same form sent
+	// again (a second click) changes nothing.
+	for _, tgt := range tg {
+		form.Set("t."+tgt.ID, "99999")
+		if tgt.Unit == "%" {
+			form.Set("t."+tgt.ID, "96")
+		}
+	}
+	form.Set("version", strconv.Itoa(draft.Version))
+	form.Set("progress", "已完成十月工作。")
+	for range 2 {
+		if res := c.post(path, form); res.StatusCode != http.StatusSeeOther || !strings.Contains(res.Header.Get("Location"), "submitted") {
+			t.Fatalf("complete submit: %d %s %.3000s", res.StatusCode, res.Header.Get("Location"), pageBody(res))
+		}
+	}
+	revs, err := f.st.ReportRevisions(f.ctx, f.rep, p1.ID, oct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := revs[len(revs)-1]; last.State != plan.ReportSubmitted || last.Snapshot.Investment.String() != "560" ||
+		len(revs) != 2 {
+		t.Errorf("revisions after two submissions of the same form: %d, the last %s", len(revs), last.State)
 	}
 
 	// Another unit's reporter reads no draft and gets no form.

@@ -263,22 +263,39 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "report", pg)
 		return
 	}
-	rep, _, err := s.Store.SaveReport(ctx, u, pg.P.ID, pg.Period, in)
-	if err != nil {
+	if f.Get("action") == "submit" {
+		s.saveAndSubmit(w, r, pg, in)
+		return
+	}
+	if _, _, err := s.Store.SaveReport(ctx, u, pg.P.ID, pg.Period, in); err != nil {
 		s.reportProblems(w, r, pg, err, "尚未保存，")
 		return
 	}
-	if f.Get("action") != "submit" {
-		redirect(w, r, reportPath(pg.P.ID, pg.Period), "saved")
+	redirect(w, r, reportPath(pg.P.ID, pg.Period), "saved")
+}
+
+// saveAndSubmit saves and submits the form's report in one transaction
+// (a second click resubmitting the same content changes nothing). When
+// the submission is refused, what was typed is still kept as the draft,
+// and the refusal shown beside the fields.
+func (s *Server) saveAndSubmit(w http.ResponseWriter, r *http.Request, pg *reportPage, in store.ReportInput) {
+	ctx, u := r.Context(), userOf(r)
+	_, _, err := s.Store.SaveAndSubmitReport(ctx, u, pg.P.ID, pg.Period, in)
+	if err == nil {
+		redirect(w, r, reportPath(pg.P.ID, pg.Period), "submitted")
 		return
 	}
-	pg.Form.Version = rep.Version
-	if _, err := s.Store.SubmitReport(ctx, u, pg.P.ID, pg.Period, rep.Version); err != nil {
-		pg.Report, pg.State = rep, rep.State
-		s.reportProblems(w, r, pg, err, "草稿已保存，但报送前")
+	if plan.ErrorCode(err) != plan.EInvalid {
+		s.reportProblems(w, r, pg, err, "尚未保存，")
 		return
 	}
-	redirect(w, r, reportPath(pg.P.ID, pg.Period), "submitted")
+	rep, _, saveErr := s.Store.SaveReport(ctx, u, pg.P.ID, pg.Period, in)
+	if saveErr != nil {
+		s.reportProblems(w, r, pg, saveErr, "尚未保存，")
+		return
+	}
+	pg.Form.Version, pg.Report, pg.State = rep.Version, rep, rep.State
+	s.reportProblems(w, r, pg, err, "草稿已保存，但报送前")
 }
 
 // reportProblems shows a store error on the form, each problem beside its
