@@ -159,14 +159,33 @@ func (b *browserRun) checkRequests() {
 	}
 }
 
+// do runs steps one after another. A step that found its node in a
+// document then replaced (a redirect still loading, a re-layout) fails
+// with a stale node ID before it acts — chromedp resolves the node, and
+// scrolls to it, before it clicks or types — so it is run again, alone.
 func (b *browserRun) do(ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
 	tctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	if err := chromedp.Do(tctx, steps...); err != nil {
-		loc, _ := chromedp.Run(ctx, chromedp.Location())
-		b.t.Fatalf("browser at %s: %v", loc, err)
+	for _, step := range steps {
+		var err error
+		for try := 0; try < 3; try++ {
+			if err = chromedp.Do(tctx, step); !staleNode(err) {
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		if err != nil {
+			loc, _ := chromedp.Run(ctx, chromedp.Location())
+			b.t.Fatalf("browser at %s: %v", loc, err)
+		}
 	}
+}
+
+// staleNode tells whether err is Chrome's answer about a node ID that no
+// longer names a node.
+func staleNode(err error) bool {
+	return err != nil && (strings.Contains(err.Error(), "No node with given id") || strings.Contains(err.Error(), "Could not find node with given id"))
 }
 
 func (b *browserRun) text(ctx context.Context, sel string) string {
@@ -182,7 +201,7 @@ func (b *browserRun) text(ctx context.Context, sel string) string {
 		if err == nil {
 			return strings.TrimSpace(s)
 		}
-		if !strings.Contains(err.Error(), "No node with given id") {
+		if !staleNode(err) {
 			break
 		}
 		time.Sleep(200 * time.Millisecond)
