@@ -73,19 +73,11 @@ type scopeSeq struct {
 	seq int64
 }
 
-// chainMark is where a chain stood before a write.
-type chainMark struct {
-	loaded   bool
-	seq      int64
-	hash     string
-	versions int
-}
+// mark is where the chain stands before a write; reset(mark) takes the
+// write's links back (the copy's versions keep their length then).
+func (c *batchChain) mark() batchChain { return *c }
 
-func (c *batchChain) mark() chainMark { return chainMark{c.loaded, c.seq, c.hash, len(c.versions)} }
-
-func (c *batchChain) reset(m chainMark) {
-	c.loaded, c.seq, c.hash, c.versions = m.loaded, m.seq, m.hash, c.versions[:m.versions]
-}
+func (c *batchChain) reset(m batchChain) { *c = m }
 
 func (c *batchChain) load(t *tx) error {
 	if c.loaded {
