@@ -23,8 +23,14 @@ import (
 // nested query of the same text) falls back to a one-off statement.
 // PostgreSQL needs none of this: pgx caches statements itself.
 
-// maxCachedStatements bounds one connection's cache.
-const maxCachedStatements = 256
+// maxCachedStatements bounds one connection's cache, maxCachedText the
+// text of a statement it keeps: the long texts are those of many rows or
+// many IDs at once (bulk loads, lists), whose compiled programs are large
+// and whose compiling is a small part of their work.
+const (
+	maxCachedStatements = 256
+	maxCachedText       = 4096
+)
 
 // openSQLite opens a pool over the modernc driver whose connections cache
 // their statements.
@@ -91,7 +97,7 @@ func (c *cachingConn) stmt(ctx context.Context, query string) *cachedStmt {
 		s.lastUse = c.uses
 		return s
 	}
-	if strings.Contains(query, ";") {
+	if strings.Contains(query, ";") || len(query) > maxCachedText {
 		return nil
 	}
 	if len(c.stmts) >= maxCachedStatements && !c.evict() {

@@ -4,13 +4,15 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
 // TestStatementCacheEvicts: a connection's cache keeps the statements in
 // use and drops the one used least recently when full, so that texts run
 // once (lists of IDs) do not crowd out those run all the time; a statement
-// whose rows are open is not dropped under them.
+// whose rows are open is not dropped under them; a long text (many rows at
+// once) is not kept.
 func TestStatementCacheEvicts(t *testing.T) {
 	db, err := openSQLite(sqliteDSN(filepath.Join(t.TempDir(), "cache.db")))
 	if err != nil {
@@ -42,10 +44,17 @@ func TestStatementCacheEvicts(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	long := "SELECT 1" + strings.Repeat(" ", maxCachedText)
+	if _, err := c.ExecContext(ctx, long); err != nil {
+		t.Fatal(err)
+	}
 	err = c.Raw(func(dc any) error {
 		stmts := dc.(*cachingConn).stmts
 		if len(stmts) > maxCachedStatements {
 			t.Errorf("%d statements cached, at most %d", len(stmts), maxCachedStatements)
+		}
+		if stmts[long] != nil {
+			t.Errorf("a text of %d bytes is cached", len(long))
 		}
 		if stmts[hot] == nil {
 			t.Error("the statement run all along was dropped")
