@@ -11,7 +11,7 @@ import (
 // The funds of reports live in report_funds (migration 00005): the
 // project's allocation in the row with subproject_id '', the sub-projects'
 // allocated, disbursed and spent money in one row each. reports.go calls
-// loadReportFunds and saveReportFunds; everything else about funds is here.
+// loadReportFunds and insertReportFunds; everything else about funds is here.
 
 // loadReportFunds adds the funds rows to reports loaded by
 // loadReportParts; ids is the condition on their IDs ("= ?", "IN (…)")
@@ -56,11 +56,9 @@ func scanFunds(f *plan.SubprojectFunds, a, d, sp sql.NullString) error {
 	return err
 }
 
-// saveReportFunds replaces a report's funds rows with the input's.
-func saveReportFunds(t *tx, reportID string, allocated *plan.Decimal, funds []plan.SubprojectFunds) error {
-	if _, err := t.exec("DELETE FROM report_funds WHERE report_id = ?", reportID); err != nil {
-		return err
-	}
+// insertReportFunds writes a report's allocation and sub-projects' funds
+// (writeContent has deleted the old ones).
+func insertReportFunds(t *tx, reportID string, allocated *plan.Decimal, funds []plan.SubprojectFunds) error {
 	if allocated != nil {
 		if _, err := t.exec("INSERT INTO report_funds (report_id, subproject_id, allocated_wan) VALUES (?, '', ?)",
 			reportID, decPtr(allocated)); err != nil {

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"encoding/json"
+	"slices"
 	"testing"
 
 	"minsheng/internal/plan"
@@ -88,5 +90,53 @@ func TestReportFunds(t *testing.T) {
 		if !sum.HasRate || sum.WithAllocation != 1 || sum.Rate < 0.603 || sum.Rate > 0.604 {
 			t.Fatalf("summary %+v", sum)
 		}
+	})
+}
+
+// TestWrittenReportAsStored: a write returns (and records in its revision
+// and audit row) the report's content as it kept it in memory
+// (reportOp.asStored), not read back. It must be what a read gives: the
+// targets and sub-projects' funds in the project's order whatever the
+// order sent, decimals however they were written.
+func TestWrittenReportAsStored(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store, dsn string) {
+		f := newFixture(t, s)
+		ctx, apr := f.ctx, period("2024-04")
+		content := func(version int) ReportInput {
+			in := f.fullReport(version, "0.50", "096.0", "120.10")
+			slices.Reverse(in.Targets)
+			in.Allocated = dec("150.000")
+			for _, sp := range f.p1.Subprojects {
+				in.Funds = append(in.Funds, plan.SubprojectFunds{SubprojectID: sp.ID, Allocated: dec("100.50"), Disbursed: dec("80.250")})
+			}
+			slices.Reverse(in.Funds)
+			return in
+		}
+		same := func(step string, got *plan.Report) {
+			t.Helper()
+			stored, _ := json.Marshal(must(s.GetReport(ctx, f.repA, f.p1.ID, apr))(t))
+			revs := must(s.ReportRevisions(ctx, f.repA, f.p1.ID, apr))(t)
+			snapshot, _ := json.Marshal(revs[len(revs)-1].Snapshot)
+			returned, _ := json.Marshal(got)
+			if string(returned) != string(stored) || string(snapshot) != string(stored) {
+				t.Errorf("%s:\nreturned %s\nrevision %s\n  stored %s", step, returned, snapshot, stored)
+			}
+		}
+		r, _, err := s.SaveReport(ctx, f.repA, f.p1.ID, apr, content(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		same("new draft", r)
+		r, _, err = s.SaveReport(ctx, f.repA, f.p1.ID, apr, content(r.Version))
+		if err != nil {
+			t.Fatal(err)
+		}
+		same("draft saved again", r)
+		r, _, err = s.SaveAndSubmitReport(ctx, f.repA, f.p1.ID, apr, content(r.Version))
+		if err != nil {
+			t.Fatal(err)
+		}
+		same("saved and submitted", r)
+		same("accepted", must(s.AcceptReport(ctx, f.sup, f.p1.ID, apr))(t))
 	})
 }

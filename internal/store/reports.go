@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -412,7 +413,9 @@ type reportOp struct {
 	project *plan.ProjectRecord
 	period  plan.Period
 	cur     *storedReport // nil when the report does not exist yet
-	rewrote reportParts   // the parts writeContent replaced
+	// written is the content writeContent replaced, as a read of it gives
+	// it back (asStored): finish need not read it again. Nil: not replaced.
+	written *plan.Report
 }
 
 // The actor needs one of actions.
@@ -502,7 +505,7 @@ func (op *reportOp) validate(r *plan.Report, submitting bool) (plan.Problems, er
 // others are those read before.
 func (op *reportOp) finish(action plan.ReportAction, reason string) (*plan.Report, error) {
 	t := op.t
-	parts := op.rewrote
+	var parts reportParts
 	switch action {
 	case plan.ReportContribute:
 		parts = partContributions
@@ -513,18 +516,19 @@ func (op *reportOp) finish(action plan.ReportAction, reason string) (*plan.Repor
 	if err != nil {
 		return nil, err
 	}
+	content := op.written
+	if content == nil && op.cur != nil {
+		content = &op.cur.Report
+	}
+	if content != nil {
+		after.Targets, after.Allocated, after.Funds = content.Targets, content.Allocated, content.Funds
+	}
 	if op.cur != nil {
-		if parts&partTargets == 0 {
-			after.Targets = op.cur.Targets
-		}
 		if parts&partContributions == 0 {
 			after.Contributions = op.cur.Contributions
 		}
 		if parts&partAttachments == 0 {
 			after.Attachments = op.cur.Attachments
-		}
-		if parts&partFunds == 0 {
-			after.Allocated, after.Funds = op.cur.Allocated, op.cur.Funds
 		}
 	}
 	// The next seq in the same statement: one round trip less per write.
@@ -643,12 +647,45 @@ func (op *reportOp) writeContent(in ReportInput, submit bool) error {
 		if _, err := t.exec("DELETE FROM report_targets WHERE report_id = ?", id); err != nil {
 			return err
 		}
+		if _, err := t.exec("DELETE FROM report_funds WHERE report_id = ?", id); err != nil {
+			return err
+		}
 	}
 	if err := insertReportTargets(t, id, in.Targets); err != nil {
 		return err
 	}
-	op.rewrote = partTargets | partFunds
-	return saveReportFunds(t, id, in.Allocated, in.Funds)
+	if err := insertReportFunds(t, id, in.Allocated, in.Funds); err != nil {
+		return err
+	}
+	op.written = op.asStored(in)
+	return nil
+}
+
+// asStored is the content of in as a read of the report gives it back:
+// actuals in the order of the project's targets, sub-projects' funds in
+// that of its sub-projects, empty funds left out. (Decimals need no care:
+// a Decimal's text, stored or shown, is the same for 1.50 and 1.5.)
+func (op *reportOp) asStored(in ReportInput) *plan.Report {
+	r := &plan.Report{Targets: slices.Clone(in.Targets), Allocated: in.Allocated, Funds: []plan.SubprojectFunds{}}
+	if r.Targets == nil {
+		r.Targets = []plan.ReportTarget{}
+	}
+	targetSeq := map[string]int{}
+	for _, tg := range op.project.Targets {
+		targetSeq[tg.ID] = tg.Seq
+	}
+	slices.SortStableFunc(r.Targets, func(a, b plan.ReportTarget) int { return targetSeq[a.TargetID] - targetSeq[b.TargetID] })
+	for _, f := range in.Funds {
+		if !f.Empty() {
+			r.Funds = append(r.Funds, f)
+		}
+	}
+	subSeq := map[string]int{}
+	for _, sp := range op.project.Subprojects {
+		subSeq[sp.ID] = sp.Seq
+	}
+	slices.SortStableFunc(r.Funds, func(a, b plan.SubprojectFunds) int { return subSeq[a.SubprojectID] - subSeq[b.SubprojectID] })
+	return r
 }
 
 // insertReportTargets writes a report's actuals in one statement.
