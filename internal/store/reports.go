@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -531,10 +532,12 @@ func (op *reportOp) finish(action plan.ReportAction, reason string) (*plan.Repor
 			after.Attachments = op.cur.Attachments
 		}
 	}
+	// One JSON of the report, for its revision and its audit row.
+	snapshot := toJSON(after.Report)
 	// The next seq in the same statement: one round trip less per write.
 	if _, err := t.exec(`INSERT INTO report_revisions (report_id, seq, action, state, version, actor_id, at, reason, snapshot)
 		SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, CAST(? AS INTEGER), ?, ?, ?, ? FROM report_revisions WHERE report_id = ?`,
-		after.ID, string(action), string(after.State), after.Version, t.actor.ID, ts(t.now), reason, toJSON(after.Report), after.ID); err != nil {
+		after.ID, string(action), string(after.State), after.Version, t.actor.ID, ts(t.now), reason, snapshot, after.ID); err != nil {
 		return nil, err
 	}
 	var before any
@@ -544,7 +547,7 @@ func (op *reportOp) finish(action plan.ReportAction, reason string) (*plan.Repor
 	if err := t.reportFacts(op.project, op.period, op.state(), after.State); err != nil {
 		return nil, err
 	}
-	if err := t.auditIn(ScopeOf(op.project.JurisdictionCode, op.project.Year), "report."+string(action), "report", after.ID, before, after.Report); err != nil {
+	if err := t.auditIn(ScopeOf(op.project.JurisdictionCode, op.project.Year), "report."+string(action), "report", after.ID, before, json.RawMessage(snapshot)); err != nil {
 		return nil, err
 	}
 	return &after.Report, nil
