@@ -501,9 +501,10 @@ func (op *reportOp) validate(r *plan.Report, submitting bool) (plan.Problems, er
 	return ps.Warnings(), ps.Err()
 }
 
-// finish reloads the report, keeps a revision of it and audits the change.
-// Of the report's parts it reads again only those action writes; the
-// others are those read before.
+// finish reloads the report's row, keeps a revision of the report and
+// audits the change. Of its parts it reads again only the contributions or
+// attachments that action writes; the content is what writeContent wrote
+// (op.written) or what was read before.
 func (op *reportOp) finish(action plan.ReportAction, reason string) (*plan.Report, error) {
 	t := op.t
 	var parts reportParts

@@ -87,7 +87,8 @@ var (
 var errNoContext = errors.New("sqlite driver without context methods")
 
 // stmt returns the cached statement of query, compiling it on first use;
-// nil when it cannot be cached (a script, a full cache) or is in use.
+// nil when it is not cached (a script, a long text, a full cache whose
+// statements are all in use) or is in use.
 func (c *cachingConn) stmt(ctx context.Context, query string) *cachedStmt {
 	c.uses++
 	if s, ok := c.stmts[query]; ok {
