@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"minsheng/internal/plan"
 )
 
 // TestStatementCacheEvicts: a connection's cache keeps the statements in
@@ -77,4 +79,56 @@ func TestStatementCacheEvicts(t *testing.T) {
 	if err := open.Err(); err != nil || n != 3 {
 		t.Errorf("the open rows: %d of 3, %v", n, err)
 	}
+}
+
+// TestExecRows: rows go in, each once, in chunks of the few fixed sizes
+// (rowChunks) whatever their number, so that the statements' texts are
+// few (on SQLite: all in the writer's statement cache).
+func TestExecRows(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store, dsn string) {
+		if _, err := s.w.Exec("CREATE TABLE exec_rows (n INTEGER PRIMARY KEY, label TEXT NOT NULL)"); err != nil {
+			t.Fatal(err)
+		}
+		next := 0
+		for _, count := range []int{0, 1, 3, 4, 21, 64, 341, 600} {
+			rows := make([][]any, count)
+			for i := range rows {
+				rows[i] = []any{next, fmt.Sprintf("第%d行", next)}
+				next++
+			}
+			err := s.write(context.Background(), plan.SystemUser, func(t *tx) error {
+				return t.execRows("INSERT INTO exec_rows (n, label) VALUES ", "(?, ?)", "", rows)
+			})
+			if err != nil {
+				t.Fatalf("%d rows: %v", count, err)
+			}
+			var n, sum int
+			if err := s.w.QueryRow("SELECT COUNT(*), COALESCE(SUM(n), 0) FROM exec_rows").Scan(&n, &sum); err != nil {
+				t.Fatal(err)
+			}
+			if n != next || sum != next*(next-1)/2 {
+				t.Fatalf("after %d more rows: %d rows summing to %d, want %d summing to %d", count, n, sum, next, next*(next-1)/2)
+			}
+		}
+		if s.postgres {
+			return
+		}
+		c, err := s.w.Conn(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.Raw(func(dc any) error {
+			texts := 0
+			for q := range dc.(*cachingConn).stmts {
+				if strings.HasPrefix(q, "INSERT INTO exec_rows") {
+					texts++
+				}
+			}
+			if texts == 0 || texts > len(rowChunks) {
+				t.Errorf("%d texts of the insert cached, want 1 to %d", texts, len(rowChunks))
+			}
+			return nil
+		})
+	})
 }
