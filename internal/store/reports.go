@@ -692,19 +692,13 @@ func (op *reportOp) asStored(in ReportInput) *plan.Report {
 	return r
 }
 
-// insertReportTargets writes a report's actuals in one statement.
+// insertReportTargets writes a report's actuals.
 func insertReportTargets(t *tx, reportID string, targets []plan.ReportTarget) error {
-	if len(targets) == 0 {
-		return nil
+	rows := make([][]any, len(targets))
+	for i, rt := range targets {
+		rows[i] = []any{reportID, rt.TargetID, decPtr(rt.Actual), rt.Note}
 	}
-	q := "INSERT INTO report_targets (report_id, target_id, actual, note) VALUES " +
-		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", len(targets)), ", ")
-	args := make([]any, 0, 4*len(targets))
-	for _, rt := range targets {
-		args = append(args, reportID, rt.TargetID, decPtr(rt.Actual), rt.Note)
-	}
-	_, err := t.exec(q, args...)
-	return err
+	return t.execRows("INSERT INTO report_targets (report_id, target_id, actual, note) VALUES ", "(?, ?, ?, ?)", "", rows)
 }
 
 // SaveAndSubmitReport writes the report's content and submits it in one

@@ -155,8 +155,7 @@ func (t *tx) retotal(touched map[string]map[string]bool) error {
 // putTotals writes a jurisdiction's totals of periods; a month left
 // without projects loses its row.
 func (t *tx) putTotals(jc string, periods []string, sums map[string]*total) error {
-	var q strings.Builder
-	var vals []any
+	var rows [][]any
 	for _, per := range periods {
 		s := sums[per]
 		if s == nil || s.Projects == 0 {
@@ -175,21 +174,13 @@ func (t *tx) putTotals(jc string, periods []string, sums map[string]*total) erro
 				delete(s.ByStatus, k)
 			}
 		}
-		if len(vals) > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-		vals = append(vals, per, jc, s.Projects, toJSON(s.ByState), toJSON(s.ByStatus), s.Late, s.Open, s.OpenDue,
-			s.PlannedInvestment.String(), s.ActualInvestment.String(), s.Disbursed.String())
+		rows = append(rows, []any{per, jc, s.Projects, toJSON(s.ByState), toJSON(s.ByStatus), s.Late, s.Open, s.OpenDue,
+			s.PlannedInvestment.String(), s.ActualInvestment.String(), s.Disbursed.String()})
 	}
-	if len(vals) == 0 {
-		return nil
-	}
-	_, err := t.exec("INSERT INTO rollup_totals ("+totalColumns+") VALUES "+q.String()+
+	return t.execRows("INSERT INTO rollup_totals ("+totalColumns+") VALUES ", "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		` ON CONFLICT (period, jurisdiction_code) DO UPDATE SET projects = excluded.projects, by_state = excluded.by_state,
 		by_status = excluded.by_status, late = excluded.late, open = excluded.open, open_due = excluded.open_due,
-		planned_wan = excluded.planned_wan, actual_wan = excluded.actual_wan, disbursed_wan = excluded.disbursed_wan`, vals...)
-	return err
+		planned_wan = excluded.planned_wan, actual_wan = excluded.actual_wan, disbursed_wan = excluded.disbursed_wan`, rows)
 }
 
 // factDelta is a fact replaced: old nil when it is new, new nil when it

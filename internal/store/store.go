@@ -619,16 +619,20 @@ func strList(v []string) string {
 }
 
 // execRows runs head + one placeholder group per row + tail (a
-// multi-row INSERT), in chunks of the sizes of rowChunks: a few texts per
-// statement, whatever the number of rows, so that they stay in the
-// connection's statement cache instead of being compiled each time.
+// multi-row INSERT): up to rowsAtOnce rows in one statement, more in
+// chunks of the sizes of rowChunks and the rest in one statement. So a
+// statement has a few texts whatever the number of rows, and they stay in
+// the connection's statement cache instead of being compiled each time,
+// while a report's few targets still go in one statement.
 func (t *tx) execRows(head, group, tail string, rows [][]any) error {
 	for len(rows) > 0 {
-		n := 1
-		for _, c := range rowChunks {
-			if len(rows) >= c {
-				n = c
-				break
+		n := len(rows)
+		if n > rowsAtOnce {
+			for _, c := range rowChunks {
+				if n >= c {
+					n = c
+					break
+				}
 			}
 		}
 		args := make([]any, 0, n*len(rows[0]))
@@ -643,8 +647,11 @@ func (t *tx) execRows(head, group, tail string, rows [][]any) error {
 	return nil
 }
 
-// rowChunks are the numbers of rows execRows puts in one statement.
-var rowChunks = []int{256, 64, 16, 4, 1}
+// rowsAtOnce and rowChunks are the numbers of rows execRows puts in one
+// statement: any number up to rowsAtOnce, else a chunk.
+const rowsAtOnce = 16
+
+var rowChunks = []int{256, 64, rowsAtOnce}
 
 func decPtr(d *plan.Decimal) any {
 	if d == nil {
