@@ -249,14 +249,15 @@ func StatusOf(in StatusInput) Status { return Assess(in).Status }
 //  6. Deadline: some target not yet met and the deadline passed before
 //     AsOf → at least 滞后; some target not met and the deadline within
 //     DeadlineWarningDays of AsOf → the 临期 warning (DueSoon), whatever
-//     the colour.
+//     the colour. A project without targets is judged by its reports
+//     alone: it has no target to meet by the deadline.
 func Assess(in StatusInput) Assessment {
 	th := DefaultThresholds()
 	if in.Thresholds != nil {
 		th = *in.Thresholds
 	}
 	a := Assessment{Ratio: 1, Worst: -1, Targets: make([]TargetAssessment, len(in.Targets))}
-	allMet, cumulative := len(in.Targets) > 0, false
+	allMet, unmet, cumulative := len(in.Targets) > 0, false, false
 	for i, t := range in.Targets {
 		r := ratio(t)
 		ta := TargetAssessment{ID: t.ID, Ratio: r}
@@ -277,7 +278,7 @@ func Assess(in StatusInput) Assessment {
 		}
 		a.Targets[i] = ta
 		if !met(t) {
-			allMet = false
+			allMet, unmet = false, true
 		}
 		if t.Kind != KindRate && t.Kind != KindStandard && !t.Lower {
 			cumulative = true
@@ -324,8 +325,10 @@ func Assess(in StatusInput) Assessment {
 		a.Run = in.PriorBehind + 1
 	}
 	// The deadline asks for the targets to be reached; levels reached and
-	// held but not yet "done" (they are only in December) are not late.
-	if !done && !allMet && !in.Deadline.IsZero() && !in.AsOf.IsZero() {
+	// held but not yet "done" (they are only in December) are not late,
+	// and a project without targets has none the deadline could find
+	// unmet: nothing its unit could report would ever clear the flag.
+	if !done && unmet && !in.Deadline.IsZero() && !in.AsOf.IsZero() {
 		switch {
 		case !in.Deadline.AddDate(0, 0, 1).After(in.AsOf): // the deadline day is over
 			if a.Status == StatusOnTrack || a.Status == StatusDue {

@@ -247,6 +247,9 @@ func TestStatusDeadline(t *testing.T) {
 		{"deadline passed and far behind stays far behind", StatusInput{Reported: true, Targets: tg("3"), Deadline: day("2024-09-30"), AsOf: endOct}, StatusFarBehind, false, "完成时限"},
 		{"a level reached by the deadline is not late though done only in December", StatusInput{Reported: true, Targets: []StatusTarget{{Kind: KindStandard, Comparator: AtLeast, Value: *d("965"), Expected: *d("965"), Actual: d("965")}}, Deadline: day("2024-09-30"), AsOf: endOct}, StatusOnTrack, false, ""},
 		{"warning off", StatusInput{Reported: true, Targets: tg("10"), Deadline: day("2024-11-20"), AsOf: endOct, Thresholds: &Thresholds{OnTrackRatio: 0.9, FarBehindRatio: 0.6}}, StatusOnTrack, false, ""},
+		{"no targets: a passed deadline has nothing to find unmet", StatusInput{Reported: true, Deadline: day("2024-09-30"), AsOf: endOct}, StatusOnTrack, false, "按计划推进"},
+		{"no targets: no warning either", StatusInput{Reported: true, Deadline: day("2024-11-20"), AsOf: endOct}, StatusOnTrack, false, "按计划推进"},
+		{"no targets, not reported: the report decides", StatusInput{Late: true, Deadline: day("2024-09-30"), AsOf: endOct}, StatusNotReported, false, "逾期未报送"},
 	}
 	for _, tt := range tests {
 		a := Assess(tt.in)

@@ -163,7 +163,7 @@ func (e *Engine) Compute(ctx context.Context, jurisdictionCode string, through p
 			if prev != nil {
 				prevKey = fmt.Sprintf("%s/%d/%v", prev.Status, prev.Run, targetRuns(prev.Targets))
 			}
-			basis := fingerprint(string(thJSON), fmt.Sprint(st.DueDay), history.String(),
+			basis := fingerprint(rulesVersion, string(thJSON), fmt.Sprint(st.DueDay), history.String(),
 				fmt.Sprintf("late=%v grace=%v", late, inGrace), deadline.Format(time.DateOnly), prevKey)
 			if old := kept[p.ID+"|"+per.String()]; old != nil && old.Basis == basis && !force {
 				months = append(months, *old)
@@ -178,6 +178,12 @@ func (e *Engine) Compute(ctx context.Context, jurisdictionCode string, through p
 	}
 	return tl, nil
 }
+
+// rulesVersion names the rules of plan.Assess. Change it when they
+// change: every month is then judged again, as when the thresholds
+// change, and the rows judged under the old rules are kept as
+// superseded. 2: a project without targets is not late for its deadline.
+const rulesVersion = "2"
 
 func targetRuns(ts []plan.TargetAssessment) string {
 	var b strings.Builder

@@ -50,7 +50,9 @@ type pageFixture struct {
 	sup      *plan.User // 章贡区督查室
 	rep      *plan.User // 区人社局, reports project 1
 	leader   *plan.User
-	ctx      context.Context
+	// reporters are the reporting units' users, by unit ID.
+	reporters map[string]*plan.User
+	ctx       context.Context
 }
 
 var cheapHashes sync.Once
@@ -120,7 +122,7 @@ func newPageFixture(t testing.TB) *pageFixture {
 			}
 		}
 	}
-	f.rep = reporters[f.projects[0].ReportingUnitIDs()[0]]
+	f.rep, f.reporters = reporters[f.projects[0].ReportingUnitIDs()[0]], reporters
 	f.fillReports(t, reporters)
 	clock.Set(pageCST(2024, time.November, 12, 10))
 	return f

@@ -95,12 +95,11 @@ func (s *Server) projectPage(w http.ResponseWriter, r *http.Request) {
 			s.pageFail(w, r, err)
 			return
 		}
-		pg.Item = tl.Line(p.ID)
-		pg.Status = projectStatus(tl, p.ID, per)
-	}
-	if pg.Item != nil {
-		row := projectRow{P: p, Item: pg.Item, Status: pg.Status}
-		pg.Reason = statusReason(&row, per)
+		if pg.Item = tl.Line(p.ID); pg.Item != nil {
+			pg.Status, pg.Reason = projectStatus(tl, pg.Item, per)
+		} else {
+			pg.Status = plan.StatusDue
+		}
 	}
 
 	approved, err := s.Store.ApprovedMonthlyPlans(ctx, p.JurisdictionCode, p.Year)

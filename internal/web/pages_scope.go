@@ -132,12 +132,25 @@ func (s *Server) defaultPeriod(ctx context.Context, code string, years []int) (p
 	return due, nil
 }
 
-// projectStatus is a project's status for a month in the engine's timeline.
-func projectStatus(tl *supervise.Timeline, projectID string, period plan.Period) plan.Status {
-	if r := tl.Status(projectID, period); r != nil {
-		return r.Status
+// projectStatus is a project's status for the timeline's month and the
+// phrase that explains it: the engine's own (the status, the bulletin and
+// the letters give one reason), with the month named when what is missing
+// is the report. item is the project's line for that month.
+func projectStatus(tl *supervise.Timeline, item *store.DashboardProject, period plan.Period) (plan.Status, string) {
+	r := tl.Status(item.ProjectID, period)
+	if r == nil {
+		return plan.StatusDue, period.Label() + "报告尚未报送"
 	}
-	return plan.StatusDue
+	switch r.Status {
+	case plan.StatusNotReported:
+		if item.ReportState == plan.ReportReturned {
+			return r.Status, period.Label() + "报告被退回，逾期未重新报送"
+		}
+		return r.Status, period.Label() + "报告逾期未报送"
+	case plan.StatusDue:
+		return r.Status, period.Label() + "报告尚未报送"
+	}
+	return r.Status, r.Reason
 }
 
 // completion is how far a project is through its annual targets: the mean
@@ -263,62 +276,11 @@ func (s *Server) projectRows(ctx context.Context, code string, period plan.Perio
 		if p == nil {
 			continue
 		}
-		row := projectRow{P: p, Item: item, Status: projectStatus(tl, p.ID, period)}
+		row := projectRow{P: p, Item: item}
+		row.Status, row.Reason = projectStatus(tl, item, period)
 		row.Completion, row.HasCompl = completion(item)
 		row.Pace, row.HasPace = pace(item)
-		row.Reason = statusReason(&row, period)
 		rows = append(rows, row)
 	}
 	return d, rows, nil
-}
-
-// statusReason explains a status in a phrase: the overdue report, or the
-// target furthest behind.
-func statusReason(row *projectRow, period plan.Period) string {
-	switch row.Status {
-	case plan.StatusNotReported:
-		if row.Item.ReportState == plan.ReportReturned {
-			return period.Label() + "报告被退回，逾期未重新报送"
-		}
-		return period.Label() + "报告逾期未报送"
-	case plan.StatusDue:
-		return period.Label() + "报告尚未报送"
-	case plan.StatusDone:
-		return "年度目标均已完成"
-	}
-	worst, reason := 2.0, ""
-	for _, t := range row.Item.Targets {
-		var a float64
-		if t.Latest != nil {
-			a, _ = t.Latest.Float64()
-		}
-		e, _ := t.Expected.Float64()
-		r := 1.0
-		switch {
-		case t.Lower:
-			if a > e && a > 0 {
-				r = e / a
-			}
-		case e > 0:
-			r = a / e
-		}
-		if r < worst {
-			worst = r
-			actual := "未填报"
-			if t.Latest != nil {
-				actual = formatNum(*t.Latest) + t.Unit
-			}
-			reason = "「" + t.Metric + "」应完成 " + formatNum(t.Expected) + t.Unit + "，实际 " + actual
-		}
-	}
-	if row.Item.Late {
-		if reason != "" && worst < 1 {
-			return "报告逾期报送；" + reason
-		}
-		return "报告逾期报送"
-	}
-	if row.Status == plan.StatusOnTrack || worst >= 1 {
-		return "按计划推进"
-	}
-	return reason
 }

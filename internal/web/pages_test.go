@@ -69,3 +69,53 @@ func TestPagesRender(t *testing.T) {
 		os.WriteFile("/tmp/dashboard.html", []byte(body), 0o644)
 	}
 }
+
+// TestStatusReasonOnPages: the dashboard and the project page explain a
+// status with the engine's reason. Project 2 keeps to its monthly plan,
+// but the plan's deadline (September) passed with the annual targets not
+// yet reached: 滞后, and the reason must say the deadline, not 按计划推进.
+func TestStatusReasonOnPages(t *testing.T) {
+	f := newPageFixture(t)
+	p2 := f.projects[1]
+	rep := f.reporters[p2.ReportingUnitIDs()[0]]
+	mp, err := f.st.ReopenMonthlyPlan(f.ctx, f.sup, p2.ID, "完成时限提前")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mp.Deadline = "2024-09-30"
+	if mp, err = f.st.SaveMonthlyPlan(f.ctx, rep, p2.ID, mp); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.st.SubmitMonthlyPlan(f.ctx, rep, p2.ID, mp.Version); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.st.ApproveMonthlyPlan(f.ctx, f.sup, p2.ID); err != nil {
+		t.Fatal(err)
+	}
+	ts := f.start(t)
+	sup := newPageClient(t, ts, "ducha")
+	const want = "已超过完成时限（2024-09-30）仍未完成"
+	_, body := sup.get("/dashboard?period=2024-10")
+	row := pageRowOf(body, p2.Title)
+	if !strings.Contains(row, "滞后") || !strings.Contains(row, want) || strings.Contains(row, "按计划推进") {
+		t.Errorf("dashboard row of project 2, want 滞后 and %q:\n%s", want, row)
+	}
+	_, body = sup.get("/projects/" + p2.ID + "?period=2024-10")
+	if !strings.Contains(body, "<dt>状态说明</dt><dd>"+want) {
+		t.Errorf("project page, want 状态说明 %q in\n%.4000s", want, body)
+	}
+}
+
+// pageRowOf is the table row of a page that names title.
+func pageRowOf(body, title string) string {
+	i := strings.Index(body, title)
+	if i < 0 {
+		return ""
+	}
+	start := strings.LastIndex(body[:i], "<tr")
+	end := strings.Index(body[i:], "</tr>")
+	if start < 0 || end < 0 {
+		return ""
+	}
+	return body[start : i+end]
+}
