@@ -184,13 +184,16 @@ func (s *Store) DashboardSeries(ctx context.Context, jurisdictionCode string, pe
 }
 
 // LatestReportedPeriod returns the latest month of year for which any
-// project of the jurisdiction has a submitted or accepted report; ok is
-// false when there is none.
+// project of the jurisdiction, or of those it covers (a city's counties, a
+// province's cities and counties), has a submitted or accepted report; ok
+// is false when there is none.
 func (s *Store) LatestReportedPeriod(ctx context.Context, jurisdictionCode string, year int) (p plan.Period, ok bool, err error) {
+	lo, hi := codeRange(jurisdictionCode)
 	err = s.read(ctx, func(c conn) error {
 		var v sql.NullString
 		if err := c.row(`SELECT MAX(r.period) FROM reports r JOIN projects p ON p.id = r.project_id
-			WHERE p.jurisdiction_code = ? AND p.year = ? AND r.state IN ('submitted', 'accepted')`, jurisdictionCode, year).Scan(&v); err != nil {
+			WHERE p.jurisdiction_code >= ? AND p.jurisdiction_code <= ? AND p.year = ? AND r.state IN ('submitted', 'accepted')`,
+			lo, hi, year).Scan(&v); err != nil {
 			return err
 		}
 		if !v.Valid || v.String == "" {

@@ -47,6 +47,12 @@ func TestPageQueries(t *testing.T) {
 		if p, ok, err := s.LatestReportedPeriod(ctx, "360112", 2024); !ok || err != nil || p != jun {
 			t.Fatalf("latest reported: %v %v %v", p, ok, err)
 		}
+		// Under 南昌市 and 江西省 (新建区's), not under 上饶市 (361102's).
+		for code, want := range map[string]bool{"360100": true, "360000": true, "361100": false} {
+			if p, ok, err := s.LatestReportedPeriod(ctx, code, 2024); ok != want || err != nil || ok && p != jun {
+				t.Errorf("latest reported under %s: %v %v %v", code, p, ok, err)
+			}
+		}
 		series := must(s.DashboardSeries(ctx, "360112", jun))(t)
 		if len(series) != 6 {
 			t.Fatalf("series months: %d", len(series))

@@ -484,6 +484,11 @@ func TestBrowserReportCycle(t *testing.T) {
 	adm := b.tab()
 	b.login(adm, "admin")
 	b.shot(adm, "admin")
+	f.user(t, "sheng", "省领导", plan.RoleLeader, "", "360000")
+	prov := b.tab()
+	b.login(prov, "sheng") // lands on the province's roll-up
+	b.waitText(prov, "h1", "江西省 2024年民生实事汇总")
+	b.shot(prov, "rollup")
 	anon := b.tab()
 	b.open(anon, "/login")
 	b.shot(anon, "login")

@@ -52,6 +52,10 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
 		s.pageFail(w, r, err)
 		return
 	}
+	if !sc.HasPlan && sc.Covered > 0 {
+		s.rollupPage(w, r, sc)
+		return
+	}
 	d, rows, err := s.projectRows(r.Context(), sc.Code, sc.Period)
 	if err != nil {
 		s.pageFail(w, r, err)

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"slices"
 	"sort"
 	"time"
 
@@ -24,6 +25,11 @@ type scope struct {
 	Periods []plan.Period
 	// HasPlan: the jurisdiction has a published plan for the period's year.
 	HasPlan bool
+	// Covered is how many jurisdictions under it (a city's counties, a
+	// province's cities and counties) have a published plan for the
+	// period's year: a jurisdiction without a plan of its own whose
+	// pages sum theirs (the roll-up).
+	Covered int
 }
 
 type scopeOption struct {
@@ -67,10 +73,26 @@ func (s *Server) pageScope(r *http.Request) (*scope, error) {
 	var years []int
 	if i, ok := index[sc.Code]; ok {
 		sc.Name, years = sc.Options[i].Name, sc.Options[i].Years
-	} else if j, err := s.Store.GetJurisdiction(ctx, sc.Code); err == nil {
-		sc.Name = j.Name
 	} else {
-		sc.Name = sc.Code
+		sc.Name, years = s.jurisdictionName(ctx, sc.Code), coveredYears(plans, sc.Code)
+	}
+	// The roll-ups of the page's place and of the user's own, when they
+	// have no plan of their own, are offered first.
+	var rollups []scopeOption
+	for _, code := range []string{sc.Code, userCode(u)} {
+		if _, own := index[code]; !own && code != "" && !slices.ContainsFunc(rollups, func(o scopeOption) bool { return o.Code == code }) {
+			if ys := coveredYears(plans, code); len(ys) > 0 {
+				rollups = append(rollups, scopeOption{Code: code, Name: s.jurisdictionName(ctx, code) + "（汇总）", Years: ys})
+			}
+		}
+	}
+	sort.Slice(rollups, func(i, j int) bool { return rollups[i].Code < rollups[j].Code })
+	sc.Options = append(rollups, sc.Options...)
+	if uc := userCode(u); plan.CoveredPrefix(uc) != uc {
+		// A city's or a province's user: its own places, not the country's.
+		sc.Options = slices.DeleteFunc(sc.Options, func(o scopeOption) bool {
+			return o.Code != sc.Code && !plan.JurisdictionCovers(uc, o.Code)
+		})
 	}
 
 	if v := q.Get("period"); v != "" {
@@ -83,9 +105,13 @@ func (s *Server) pageScope(r *http.Request) (*scope, error) {
 			return nil, err
 		}
 	}
-	for _, y := range years {
-		if y == sc.Period.Year {
-			sc.HasPlan = true
+	if _, own := index[sc.Code]; own {
+		sc.HasPlan = slices.Contains(years, sc.Period.Year)
+	} else {
+		for _, pp := range plans {
+			if pp.Year == sc.Period.Year && plan.JurisdictionCovers(sc.Code, pp.JurisdictionCode) {
+				sc.Covered++
+			}
 		}
 	}
 	last := time.December
@@ -101,18 +127,46 @@ func (s *Server) pageScope(r *http.Request) (*scope, error) {
 	return sc, nil
 }
 
+func userCode(u *plan.User) string {
+	if u == nil {
+		return ""
+	}
+	return u.JurisdictionCode
+}
+
+// jurisdictionName is the name of a jurisdiction, or its code when the
+// store does not know it.
+func (s *Server) jurisdictionName(ctx context.Context, code string) string {
+	if j, err := s.Store.GetJurisdiction(ctx, code); err == nil {
+		return j.Name
+	}
+	return code
+}
+
+// coveredYears are the years of the published plans of the jurisdictions
+// code covers, ascending, each once.
+func coveredYears(plans []store.PublishedPlan, code string) []int {
+	var years []int
+	for _, pp := range plans {
+		if plan.JurisdictionCovers(code, pp.JurisdictionCode) && !slices.Contains(years, pp.Year) {
+			years = append(years, pp.Year)
+		}
+	}
+	slices.Sort(years)
+	return years
+}
+
 // defaultPeriod: the month whose report is due now, in the latest plan
 // year; a year already over shows its latest reported month.
 func (s *Server) defaultPeriod(ctx context.Context, code string, years []int) (plan.Period, error) {
 	now := plan.PeriodOf(s.Now())
 	due := now.Prev()
 	year := now.Year
-	if len(years) > 0 { // newest first: the newest year begun, else the first to come
-		year = years[len(years)-1]
+	if len(years) > 0 { // ascending: the newest year begun, else the first to come
+		year = years[0]
 		for _, y := range years {
 			if y <= now.Year {
 				year = y
-				break
 			}
 		}
 	}

@@ -1,11 +1,14 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
 	"strings"
 	"testing"
+
+	"minsheng/internal/plan"
 )
 
 func TestPagesParse(t *testing.T) {
@@ -118,4 +121,66 @@ func pageRowOf(body, title string) string {
 		return ""
 	}
 	return body[start : i+end]
+}
+
+// TestRollupPage: a province's or a city's user, whose own level has no
+// plan, opens the 总览 on the sum of the plans under it: one line per
+// city (or county), the numbers those places' own roll-ups give, and a
+// selector of its own places only.
+func TestRollupPage(t *testing.T) {
+	f := newPageFixture(t)
+	f.user(t, "sheng", "省领导", plan.RoleLeader, "", "360000")
+	f.user(t, "ganzhou", "赣州市领导", plan.RoleLeader, "", "360700")
+	ts := f.start(t)
+	per := plan.MustPeriod("2024-10")
+
+	sheng := newPageClient(t, ts, "sheng")
+	res, body := sheng.get("/dashboard")
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "江西省 2024年民生实事汇总") || !strings.Contains(body, "统计月份：2024年10月") {
+		t.Fatalf("province: %d\n%.3000s", res.StatusCode, body)
+	}
+	ru, err := f.st.Rollup(f.ctx, "360000", per)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(body, fmt.Sprintf("共 %d 个项目", ru.Projects)) || ru.Projects == 0 {
+		t.Errorf("province total, want %d projects:\n%.3000s", ru.Projects, body)
+	}
+	// 新建区 under 南昌市, 章贡区 under 赣州市, 上饶市 its own plan.
+	for _, c := range []struct{ name, code string }{{"南昌市", "360100"}, {"赣州市", "360700"}, {"上饶市", "361100"}} {
+		area, err := f.st.Rollup(f.ctx, c.code, per)
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := pageRowOf(body, ">"+c.name+"</a>")
+		want := fmt.Sprintf(`data-label="项目数">%d<`, area.Projects)
+		notReported := fmt.Sprintf(`data-label="未报送">%d<`, area.ByStatus[plan.StatusNotReported])
+		if area.Projects == 0 || !strings.Contains(row, want) || !strings.Contains(row, notReported) {
+			t.Errorf("%s, want %s and %s in\n%s", c.name, want, notReported, row)
+		}
+	}
+	if !strings.Contains(body, "江西省（汇总）") {
+		t.Errorf("the selector does not offer 江西省")
+	}
+	// From the province to a city's roll-up: both offered, the city chosen.
+	_, body = sheng.get("/dashboard?jurisdiction=360700&period=2024-10")
+	if !strings.Contains(body, "赣州市 2024年民生实事汇总") || !strings.Contains(body, `<option value="360000">江西省（汇总）</option>`) ||
+		!strings.Contains(body, `<option value="360700" selected>江西省赣州市（汇总）</option>`) {
+		t.Errorf("赣州市 from the province:\n%.3000s", body)
+	}
+
+	ganzhou := newPageClient(t, ts, "ganzhou")
+	_, body = ganzhou.get("/dashboard")
+	if !strings.Contains(body, "赣州市 2024年民生实事汇总") || !strings.Contains(body, ">章贡区</a>") {
+		t.Fatalf("city:\n%.3000s", body)
+	}
+	sel := body[strings.Index(body, `<select name="jurisdiction">`):]
+	sel = sel[:strings.Index(sel, "</select>")]
+	if !strings.Contains(sel, "赣州市（汇总）") || !strings.Contains(sel, "章贡区") || strings.Contains(sel, "新建区") || strings.Contains(sel, "上饶市") {
+		t.Errorf("a city's selector offers places outside it: %s", sel)
+	}
+	// From the line, the county's own 总览.
+	if _, body = ganzhou.get("/dashboard?jurisdiction=360702&period=2024-10"); !strings.Contains(body, "章贡区 2024年民生实事总览") {
+		t.Errorf("章贡区 from the city:\n%.2000s", body)
+	}
 }
