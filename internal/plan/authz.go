@@ -1,6 +1,9 @@
 package plan
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // Action is something a user wants to do; Can decides.
 type Action string
@@ -332,4 +335,10 @@ func JurisdictionCovers(parent, child string) bool {
 		return child[:4] == parent[:4]
 	}
 	return false
+}
+
+// ValidJurisdictionCode reports whether code has the shape of a GB/T 2260
+// code: six digits.
+func ValidJurisdictionCode(code string) bool {
+	return len(code) == 6 && strings.Trim(code, "0123456789") == ""
 }

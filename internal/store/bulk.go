@@ -57,7 +57,7 @@ func (s *Store) BulkLoad(ctx context.Context, actor *plan.User, d *BulkData) (*B
 		if err := plan.Authorize(actor, plan.ActionPublishPlan, plan.Resource{Kind: plan.ResourcePlan, JurisdictionCode: p.JurisdictionCode}); err != nil {
 			return nil, err
 		}
-		if p.ID == "" || !validCode(p.JurisdictionCode) {
+		if p.ID == "" || !plan.ValidJurisdictionCode(p.JurisdictionCode) {
 			return nil, plan.FieldError("plans", "第 %d 个计划缺少编号或行政区划代码", i+1)
 		}
 	}
@@ -72,7 +72,7 @@ func (s *Store) BulkLoad(ctx context.Context, actor *plan.User, d *BulkData) (*B
 		now := ts(t.now)
 		ins := b.table("jurisdictions", "code, name, level, parent_code, created_at", " ON CONFLICT (code) DO NOTHING")
 		for _, j := range d.Jurisdictions {
-			if !validCode(j.Code) {
+			if !plan.ValidJurisdictionCode(j.Code) {
 				return plan.FieldError("jurisdictions", "行政区划代码应为 6 位数字，而不是「%s」", j.Code)
 			}
 			if err := ins.add(j.Code, j.Name, j.Level, j.ParentCode, now); err != nil {

@@ -24,7 +24,7 @@ type PlanFilter struct {
 // new. Needs ActionImportPlan on the jurisdiction.
 // Errors: invalid (no jurisdiction code, bad year), forbidden.
 func (s *Store) SaveDraftPlan(ctx context.Context, actor *plan.User, doc *plan.Plan, sourceText string) (*plan.PlanVersion, error) {
-	if doc.Jurisdiction.Code == nil || !validCode(*doc.Jurisdiction.Code) {
+	if doc.Jurisdiction.Code == nil || !plan.ValidJurisdictionCode(*doc.Jurisdiction.Code) {
 		return nil, plan.FieldError("jurisdiction.code", "无法确定计划所属的行政区划代码，请先补充 6 位行政区划代码")
 	}
 	if doc.Year < 2000 || doc.Year > 2100 {

@@ -30,7 +30,7 @@ func (s *Store) EnsureJurisdiction(ctx context.Context, actor *plan.User, j plan
 }
 
 func (t *tx) ensureJurisdiction(j plan.JurisdictionRecord) (*plan.JurisdictionRecord, error) {
-	if !validCode(j.Code) {
+	if !plan.ValidJurisdictionCode(j.Code) {
 		return nil, plan.FieldError("jurisdiction", "行政区划代码应为 6 位数字，而不是「%s」", j.Code)
 	}
 	if existing, err := getJurisdiction(t.conn, j.Code); err == nil {
@@ -55,7 +55,7 @@ func (t *tx) ensureJurisdiction(j plan.JurisdictionRecord) (*plan.JurisdictionRe
 // empty database, before any plan of it is imported); any other unknown
 // code is the caller's error, not a foreign-key failure.
 func (t *tx) requireJurisdiction(code string) error {
-	if !validCode(code) {
+	if !plan.ValidJurisdictionCode(code) {
 		return plan.FieldError("jurisdiction", "行政区划代码应为 6 位数字，而不是「%s」", code)
 	}
 	if _, err := getJurisdiction(t.conn, code); err == nil || plan.ErrorCode(err) != plan.ENotFound {
@@ -67,18 +67,6 @@ func (t *tx) requireJurisdiction(code string) error {
 	}
 	_, err := t.ensureJurisdiction(plan.JurisdictionRecord{Code: d.Code, Name: division.FullName(d), Level: d.Level, ParentCode: d.ParentCode})
 	return err
-}
-
-func validCode(c string) bool {
-	if len(c) != 6 {
-		return false
-	}
-	for _, r := range c {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // GetJurisdiction returns a stored jurisdiction. Errors: not_found.

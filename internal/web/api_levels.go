@@ -109,7 +109,7 @@ func (s *Server) compareQuery(ctx context.Context, q url.Values) (*comparison, e
 		return nil, badRequest("bad_request", "jurisdiction", "一次最多对比 %d 个地区·年度", maxCompareColumns)
 	}
 	for _, c := range codes {
-		if len(c) != 6 || strings.Trim(c, "0123456789") != "" {
+		if !plan.ValidJurisdictionCode(c) {
 			return nil, badRequest("bad_request", "jurisdiction", "行政区划代码应为 6 位数字，而不是「%s」", c)
 		}
 	}

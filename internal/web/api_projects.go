@@ -212,3 +212,30 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, d)
 }
+
+// rollup: GET /api/v1/rollup?jurisdiction=360000&period=2024-10 — the
+// dashboards of the jurisdictions a city or a province covers (without
+// jurisdiction, the user's; an empty one for a user without covers the
+// installation), summed, with a line per jurisdiction. Readable by every
+// logged-in user, as the dashboard.
+func (s *Server) rollup(w http.ResponseWriter, r *http.Request) {
+	per, err := period(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	code := r.URL.Query().Get("jurisdiction")
+	if code == "" {
+		code = userOf(r).JurisdictionCode
+	}
+	if code != "" && !plan.ValidJurisdictionCode(code) {
+		s.fail(w, r, badRequest("bad_jurisdiction", "jurisdiction", "行政区划代码应为 6 位数字，而不是 %q", code))
+		return
+	}
+	ru, err := s.Store.Rollup(r.Context(), code, per)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, ru)
+}

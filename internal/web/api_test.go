@@ -228,6 +228,11 @@ func monthlyCycle(t *testing.T, f *fixture) []step {
 		{name: "dashboard", as: leader, method: "GET", url: "/api/v1/dashboard?jurisdiction=360112&period=2024-04", status: 200,
 			want: []string{`"projects":15`, `"accepted":1`}},
 		{name: "dashboard bad period", as: leader, method: "GET", url: "/api/v1/dashboard?period=2024-13", status: 400, field: "period"},
+		{name: "roll-up of 南昌市: 新建区's dashboard", as: leader, method: "GET", url: "/api/v1/rollup?jurisdiction=360100&period=2024-04", status: 200,
+			want: []string{`"jurisdiction_code":"360100"`, `"plans":1`, `"projects":15`, `"accepted":1`, `"items":[{"jurisdiction_code":"360112"`}},
+		{name: "roll-up of a place without plans", as: leader, method: "GET", url: "/api/v1/rollup?jurisdiction=110000&period=2024-04", status: 200,
+			want: []string{`"plans":0`, `"projects":0`}},
+		{name: "roll-up bad code", as: leader, method: "GET", url: "/api/v1/rollup?jurisdiction=3601&period=2024-04", status: 400, field: "jurisdiction"},
 		{name: "reopen without reason", as: supervisor, method: "POST", url: "/api/v1/projects/{p1}/reports/2024-04/reopen", status: 422, field: "reason"},
 
 		// May's report: bad input of every kind, each a 4xx naming the field.
@@ -321,6 +326,7 @@ func TestOddRequestsNever500(t *testing.T) {
 	urls := []string{
 		"/api/v1/dashboard", "/api/v1/dashboard?period=2024-04", "/api/v1/dashboard?jurisdiction=999999&period=2024-04",
 		"/api/v1/dashboard?jurisdiction=360112&period=1999-01", "/api/v1/dashboard?period=2024-4",
+		"/api/v1/rollup", "/api/v1/rollup?period=2024-04", "/api/v1/rollup?jurisdiction=%27%20OR%201=1&period=2024-04",
 		"/api/v1/projects/{p1}/status", "/api/v1/projects/{p1}/status?period=2023-01", "/api/v1/projects/nope/status?period=2024-01",
 		"/api/v1/projects?year=abc", "/api/v1/projects?plan=nope", "/api/v1/projects?unit=%27%20OR%201=1",
 		"/api/v1/plans?state=bogus", "/api/v1/plans/%27%3B%20DROP%20TABLE%20plans%3B--",

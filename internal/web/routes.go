@@ -34,6 +34,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/attachments/{sha256}", s.requireUser(s.getAttachment))
 
 	mux.HandleFunc("GET /api/v1/dashboard", s.requireUser(s.dashboard))
+	mux.HandleFunc("GET /api/v1/rollup", s.requireUser(s.rollup))
 
 	mux.HandleFunc("GET /api/v1/users", s.requireUser(s.listUsers))
 	mux.HandleFunc("POST /api/v1/users", s.requireUser(s.createUser))
