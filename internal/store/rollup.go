@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -154,6 +155,26 @@ func (r *Rollup) add(line RollupLine) {
 	r.ActualInvestment = r.ActualInvestment.Add(line.ActualInvestment)
 	r.Disbursed = r.Disbursed.Add(line.Disbursed)
 	r.Items = append(r.Items, line)
+}
+
+// Group sums the lines by the place areaOf puts each jurisdiction in (a
+// province's lines by city, say): a Rollup per place, with the lines of
+// its jurisdictions, in code order.
+func (r *Rollup) Group(areaOf func(code string) string) []*Rollup {
+	byCode := map[string]*Rollup{}
+	var out []*Rollup
+	for _, line := range r.Items {
+		code := areaOf(line.JurisdictionCode)
+		g := byCode[code]
+		if g == nil {
+			g = newRollup(code, r.Period)
+			byCode[code] = g
+			out = append(out, g)
+		}
+		g.add(line)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].JurisdictionCode < out[j].JurisdictionCode })
+	return out
 }
 
 // publishedCodes lists, in order, the jurisdictions in [lo, hi] with a

@@ -311,14 +311,10 @@ func (s *Server) loadHierarchy(ctx context.Context, code string, per plan.Period
 // Like the dashboard it shows figures of published projects only, so every
 // logged-in user may read it.
 func (s *Server) hierarchy(w http.ResponseWriter, r *http.Request) {
-	per, err := period(r)
+	code, per, err := placeAndPeriod(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
-	}
-	code := r.URL.Query().Get("jurisdiction")
-	if code == "" {
-		code = userOf(r).JurisdictionCode
 	}
 	v, err := s.loadHierarchy(r.Context(), code, per)
 	if err != nil {

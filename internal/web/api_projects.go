@@ -193,17 +193,27 @@ func (s *Server) monthlyPlanAction(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, mp)
 }
 
-func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
+// placeAndPeriod reads ?jurisdiction= (default: the user's) and ?period=
+// of a request for a place's figures.
+func placeAndPeriod(r *http.Request) (string, plan.Period, error) {
 	per, err := period(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return "", per, err
 	}
-	// The dashboard shows only submitted and accepted figures of published
-	// projects: every logged-in user may see it.
 	code := r.URL.Query().Get("jurisdiction")
 	if code == "" {
 		code = userOf(r).JurisdictionCode
+	}
+	return code, per, nil
+}
+
+func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
+	// The dashboard shows only submitted and accepted figures of published
+	// projects: every logged-in user may see it.
+	code, per, err := placeAndPeriod(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	d, err := s.Store.Dashboard(r.Context(), code, per)
 	if err != nil {
@@ -219,14 +229,10 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 // installation), summed, with a line per jurisdiction. Readable by every
 // logged-in user, as the dashboard.
 func (s *Server) rollup(w http.ResponseWriter, r *http.Request) {
-	per, err := period(r)
+	code, per, err := placeAndPeriod(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
-	}
-	code := r.URL.Query().Get("jurisdiction")
-	if code == "" {
-		code = userOf(r).JurisdictionCode
 	}
 	if code != "" && !plan.ValidJurisdictionCode(code) {
 		s.fail(w, r, badRequest("bad_jurisdiction", "jurisdiction", "行政区划代码应为 6 位数字，而不是 %q", code))

@@ -2,7 +2,7 @@ package web
 
 import (
 	"net/http"
-	"sort"
+	"slices"
 
 	"minsheng/internal/division"
 	"minsheng/internal/plan"
@@ -24,12 +24,11 @@ type rollupPage struct {
 // rollupArea is one place under the scope: a city of a province (its
 // counties summed), or a county of a city.
 type rollupArea struct {
-	Code, Name string
+	*store.Rollup
+	Name string
 	// Own: the place has a plan of its own, and its line links to its
 	// dashboard rather than to its roll-up.
-	Own   bool
-	Plans int // jurisdictions with a plan, summed here
-	store.RollupLine
+	Own         bool
 	InvestRatio float64
 }
 
@@ -43,51 +42,19 @@ func (s *Server) rollupPage(w http.ResponseWriter, r *http.Request, sc *scope) {
 		return
 	}
 	pg := rollupPage{basePage: s.base(r, sc.Name+" "+sc.Period.Label()+" 汇总", "dashboard"), Scope: sc, R: ru,
-		InvestRatio: ratio(ru.ActualInvestment.Decimal, ru.PlannedInvestment.Decimal), Areas: rollupAreas(sc.Code, ru.Items)}
+		InvestRatio: ratio(ru.ActualInvestment.Decimal, ru.PlannedInvestment.Decimal)}
 	for _, st := range plan.Statuses {
 		pg.Counts = append(pg.Counts, statusCount{Status: st, Count: ru.ByStatus[st]})
 	}
+	for _, g := range ru.Group(func(code string) string { return areaOf(sc.Code, code) }) {
+		a := rollupArea{Rollup: g, Name: g.JurisdictionCode, InvestRatio: ratio(g.ActualInvestment.Decimal, g.PlannedInvestment.Decimal),
+			Own: slices.ContainsFunc(g.Items, func(l store.RollupLine) bool { return l.JurisdictionCode == g.JurisdictionCode })}
+		if d, ok := division.ByCode(g.JurisdictionCode); ok {
+			a.Name = d.Name
+		}
+		pg.Areas = append(pg.Areas, a)
+	}
 	s.render(w, r, http.StatusOK, "rollup", pg)
-}
-
-// rollupAreas sums the jurisdictions' lines by the place of the level
-// under code they belong to, in code order.
-func rollupAreas(code string, lines []store.RollupLine) []rollupArea {
-	byCode := map[string]*rollupArea{}
-	var out []*rollupArea
-	for _, l := range lines {
-		ac := areaOf(code, l.JurisdictionCode)
-		a := byCode[ac]
-		if a == nil {
-			a = &rollupArea{Code: ac, Name: ac, RollupLine: store.RollupLine{JurisdictionCode: ac,
-				ByState: map[string]int{}, ByStatus: map[plan.Status]int{}}}
-			if d, ok := division.ByCode(ac); ok {
-				a.Name = d.Name
-			}
-			byCode[ac] = a
-			out = append(out, a)
-		}
-		a.Plans++
-		a.Own = a.Own || l.JurisdictionCode == ac
-		a.Projects += l.Projects
-		a.Late += l.Late
-		for k, v := range l.ByState {
-			a.ByState[k] += v
-		}
-		for k, v := range l.ByStatus {
-			a.ByStatus[k] += v
-		}
-		a.PlannedInvestment = a.PlannedInvestment.Add(l.PlannedInvestment)
-		a.ActualInvestment = a.ActualInvestment.Add(l.ActualInvestment)
-		a.Disbursed = a.Disbursed.Add(l.Disbursed)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
-	areas := make([]rollupArea, len(out))
-	for i, a := range out {
-		a.InvestRatio = ratio(a.ActualInvestment.Decimal, a.PlannedInvestment.Decimal)
-		areas[i] = *a
-	}
-	return areas
 }
 
 // areaOf is the place of the level under scope that jurisdiction code is
