@@ -73,6 +73,11 @@ func runServe(e env, args []string) int {
 	// try at once: no forced change there.
 	site.RequirePasswordChange = !*withDemo
 	defer startReminders(e.ctx, st, eng.Config, log, e.stdout)()
+	go func() { // seconds to a minute at national scale, after an upgrade
+		if err := st.EnsureRollupFacts(e.ctx); err != nil && e.ctx.Err() == nil {
+			log.Warn("重算汇总事实失败，将在首次汇总时重试", "err", err)
+		}
+	}()
 	if cfg.Server.AnchorDir != "" {
 		go anchorDaily(e.ctx, st, cfg.Server.AnchorDir, log)
 	}

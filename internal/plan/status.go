@@ -471,3 +471,20 @@ func ratio(t StatusTarget) float64 {
 	}
 	return r
 }
+
+// ProjectDeadline is the completion deadline of a project: its approved
+// monthly plan's 完成时限, else the year's end for a project with a running
+// total to reach (levels to hold have no deadline of their own).
+func ProjectDeadline(p *ProjectRecord, mp *MonthlyPlan) time.Time {
+	if mp != nil && mp.Deadline != "" {
+		if d, err := time.ParseInLocation(time.DateOnly, mp.Deadline, Shanghai); err == nil {
+			return d
+		}
+	}
+	for _, t := range p.ActiveTargets() {
+		if t.Cumulative() && t.Comparator != AtMost && t.Comparator != LessThan {
+			return time.Date(p.Year, time.December, 31, 0, 0, 0, 0, Shanghai)
+		}
+	}
+	return time.Time{}
+}

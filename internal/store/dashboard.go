@@ -42,6 +42,10 @@ type DashboardProject struct {
 	ActualInvestment  *plan.Decimal     `json:"actual_investment_wan"`
 	Disbursed         *plan.Decimal     `json:"disbursed_wan"`
 	Targets           []DashboardTarget `json:"targets"`
+	// deadline is the project's completion deadline (plan.ProjectDeadline),
+	// which Status judges the months of year against; zero when none.
+	deadline time.Time
+	year     int
 }
 
 // DashboardTarget is one target's months.
@@ -128,6 +132,7 @@ func counted(f *monthFigures) bool {
 func (s *Store) dashboardProject(d *Dashboard, p *plan.ProjectRecord, mp *plan.MonthlyPlan, figs map[time.Month]*monthFigures, period plan.Period, now time.Time) DashboardProject {
 	m := period.Month
 	item := s.projectMonth(p, mp, figs, period, now)
+	item.deadline, item.year = plan.ProjectDeadline(p, mp), p.Year
 	d.Projects++
 	if item.ReportState == "" {
 		d.ByState["none"]++

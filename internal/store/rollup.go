@@ -68,7 +68,7 @@ func codeRange(code string) (lo, hi string) {
 // When the due day or the thresholds in force changed since the facts
 // were computed, it rebuilds them first (seconds at national scale).
 func (s *Store) Rollup(ctx context.Context, code string, period plan.Period) (*Rollup, error) {
-	if err := s.ensureFacts(ctx); err != nil {
+	if err := s.EnsureRollupFacts(ctx); err != nil {
 		return nil, err
 	}
 	lo, hi := codeRange(code)

@@ -14,13 +14,16 @@ import (
 // per county. A write that changes facts counts the old ones out and the
 // new ones in (addToTotals), in the same transaction, whatever the number
 // of projects in the jurisdiction; a rebuild sums them anew (retotal). What depends on the clock stays apart as in the facts:
-// Open counts the open months and OpenDue those of them that are 临期,
-// which Rollup turns into late and 未报送 once the month is overdue.
+// Open counts the open months, OpenDue those of them that are 临期 and
+// OpenBehind those that are 滞后 only because the project's deadline
+// passed; Rollup turns the open months into late, and both kinds into
+// 未报送, once the month is overdue (an overdue month without a report is
+// 未报送 whatever the deadline).
 
 // total is a jurisdiction's line of a month before the clock is applied.
 type total struct {
 	RollupLine
-	Open, OpenDue int
+	Open, OpenDue, OpenBehind int
 }
 
 func newTotal(jc string) *total {
@@ -37,8 +40,11 @@ func (t *total) add(f *fact, sign int) {
 	}
 	if f.open {
 		t.Open += sign
-		if f.status == plan.StatusDue {
+		switch f.status {
+		case plan.StatusDue:
 			t.OpenDue += sign
+		case plan.StatusBehind: // an open month is 滞后 only by its deadline
+			t.OpenBehind += sign
 		}
 	}
 	for _, x := range []struct{ sum, v *plan.Decimal }{{&t.PlannedInvestment, f.planned}, {&t.ActualInvestment, f.actual}, {&t.Disbursed, f.disbursed}} {
@@ -53,13 +59,15 @@ func (t *total) add(f *fact, sign int) {
 }
 
 // line applies the clock: an open month that is overdue is late, and 临期
-// becomes 未报送. Counts that fell to zero are dropped.
+// (or 滞后 by the deadline) becomes 未报送. Counts that fell to zero are
+// dropped.
 func (t *total) line(overdue bool) RollupLine {
 	l := t.RollupLine
 	if overdue && t.Open > 0 {
 		l.Late += t.Open
 		l.ByStatus[plan.StatusDue] -= t.OpenDue
-		l.ByStatus[plan.StatusNotReported] += t.OpenDue
+		l.ByStatus[plan.StatusBehind] -= t.OpenBehind
+		l.ByStatus[plan.StatusNotReported] += t.OpenDue + t.OpenBehind
 	}
 	for k, v := range l.ByState {
 		if v == 0 {
@@ -74,7 +82,7 @@ func (t *total) line(overdue bool) RollupLine {
 	return l
 }
 
-const totalColumns = "period, jurisdiction_code, projects, by_state, by_status, late, open, open_due, planned_wan, actual_wan, disbursed_wan"
+const totalColumns = "period, jurisdiction_code, projects, by_state, by_status, late, open, open_due, open_behind, planned_wan, actual_wan, disbursed_wan"
 
 func scanTotal(r interface{ Scan(...any) error }) (*total, error) {
 	var period string
@@ -84,7 +92,7 @@ func scanTotal(r interface{ Scan(...any) error }) (*total, error) {
 func scanTotalPeriod(r interface{ Scan(...any) error }, period *string) (*total, error) {
 	t := newTotal("")
 	var byState, byStatus, planned, actual, disbursed string
-	if err := r.Scan(period, &t.JurisdictionCode, &t.Projects, &byState, &byStatus, &t.Late, &t.Open, &t.OpenDue, &planned, &actual, &disbursed); err != nil {
+	if err := r.Scan(period, &t.JurisdictionCode, &t.Projects, &byState, &byStatus, &t.Late, &t.Open, &t.OpenDue, &t.OpenBehind, &planned, &actual, &disbursed); err != nil {
 		return nil, err
 	}
 	if err := fromJSON(byState, &t.ByState); err != nil {
@@ -174,12 +182,12 @@ func (t *tx) putTotals(jc string, periods []string, sums map[string]*total) erro
 				delete(s.ByStatus, k)
 			}
 		}
-		rows = append(rows, []any{per, jc, s.Projects, toJSON(s.ByState), toJSON(s.ByStatus), s.Late, s.Open, s.OpenDue,
+		rows = append(rows, []any{per, jc, s.Projects, toJSON(s.ByState), toJSON(s.ByStatus), s.Late, s.Open, s.OpenDue, s.OpenBehind,
 			s.PlannedInvestment.String(), s.ActualInvestment.String(), s.Disbursed.String()})
 	}
-	return t.execRows("INSERT INTO rollup_totals ("+totalColumns+") VALUES ", "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	return t.execRows("INSERT INTO rollup_totals ("+totalColumns+") VALUES ", "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		` ON CONFLICT (period, jurisdiction_code) DO UPDATE SET projects = excluded.projects, by_state = excluded.by_state,
-		by_status = excluded.by_status, late = excluded.late, open = excluded.open, open_due = excluded.open_due,
+		by_status = excluded.by_status, late = excluded.late, open = excluded.open, open_due = excluded.open_due, open_behind = excluded.open_behind,
 		planned_wan = excluded.planned_wan, actual_wan = excluded.actual_wan, disbursed_wan = excluded.disbursed_wan`, rows)
 }
 

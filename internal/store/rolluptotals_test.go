@@ -21,7 +21,7 @@ func TestTotalsOfConcurrentWrites(t *testing.T) {
 		f := newFixture(t, s)
 		ctx, sys := f.ctx, plan.SystemUser
 		s.Now = func() time.Time { return time.Date(2025, 1, 20, 10, 0, 0, 0, plan.Shanghai) }
-		if err := s.ensureFacts(ctx); err != nil {
+		if err := s.EnsureRollupFacts(ctx); err != nil {
 			t.Fatal(err)
 		}
 		content := func(p *plan.ProjectRecord, m int, inv string) ReportInput {
@@ -59,7 +59,7 @@ func TestTotalsOfConcurrentWrites(t *testing.T) {
 			}
 		}
 		wg.Add(1)
-		go func() { // rebuilds, one at a time as ensureFacts runs them
+		go func() { // rebuilds, one at a time as EnsureRollupFacts runs them
 			defer wg.Done()
 			for range 3 {
 				if err := s.rebuildFacts(ctx, s.rollupBasis()); err != nil {
@@ -100,7 +100,7 @@ func TestFactsOfOneBatch(t *testing.T) {
 	f := newFixture(t, s)
 	ctx, sys := f.ctx, plan.SystemUser
 	s.Now = func() time.Time { return time.Date(2025, 1, 20, 10, 0, 0, 0, plan.Shanghai) }
-	if err := s.ensureFacts(ctx); err != nil {
+	if err := s.EnsureRollupFacts(ctx); err != nil {
 		t.Fatal(err)
 	}
 	content := func(p *plan.ProjectRecord, m int) ReportInput {

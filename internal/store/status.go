@@ -28,9 +28,12 @@ func (p *DashboardProject) Status(period plan.Period) plan.Status {
 
 // monthInput is a month before the line's own as Status judges it:
 // reported, on time, its targets' expected values against the running
-// totals reported through it.
+// totals reported through it, and the deadline as at the month's end.
 func (p *DashboardProject) monthInput(m time.Month) plan.StatusInput {
-	in := plan.StatusInput{Reported: true, December: m == time.December}
+	in := plan.StatusInput{Reported: true, December: m == time.December, Deadline: p.deadline}
+	if !p.deadline.IsZero() {
+		in.AsOf = plan.Period{Year: p.year, Month: m}.End()
+	}
 	for _, t := range p.Targets {
 		st := plan.StatusTarget{ID: t.TargetID, Kind: t.Kind, Value: t.Value, Lower: t.Lower}
 		if k := int(m) - 1; k < len(t.Months) {

@@ -120,7 +120,7 @@ func (e *Engine) Compute(ctx context.Context, jurisdictionCode string, through p
 		for _, t := range p.Targets {
 			comparators[t.ID] = t.Comparator
 		}
-		deadline := projectDeadline(p, plans[p.ID])
+		deadline := plan.ProjectDeadline(p, plans[p.ID])
 		var months []store.StatusRecord
 		var prev *store.StatusRecord
 		var history strings.Builder // the project's counted reports so far
@@ -200,23 +200,6 @@ func fingerprint(parts ...string) string {
 		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil))[:24]
-}
-
-// projectDeadline is the completion deadline of a project: its approved
-// monthly plan's 完成时限, else the year's end for a project with a running
-// total to reach (levels to hold have no deadline of their own).
-func projectDeadline(p *plan.ProjectRecord, mp *plan.MonthlyPlan) time.Time {
-	if mp != nil && mp.Deadline != "" {
-		if d, err := time.ParseInLocation(time.DateOnly, mp.Deadline, plan.Shanghai); err == nil {
-			return d
-		}
-	}
-	for _, t := range p.ActiveTargets() {
-		if t.Cumulative() && t.Comparator != plan.AtMost && t.Comparator != plan.LessThan {
-			return time.Date(p.Year, time.December, 31, 0, 0, 0, 0, plan.Shanghai)
-		}
-	}
-	return time.Time{}
 }
 
 // reasonText makes an assessment's reason concrete: the target furthest

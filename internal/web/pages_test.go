@@ -107,6 +107,24 @@ func TestStatusReasonOnPages(t *testing.T) {
 	if !strings.Contains(body, "<dt>状态说明</dt><dd>"+want) {
 		t.Errorf("project page, want 状态说明 %q in\n%.4000s", want, body)
 	}
+	// The roll-up a city or a province sees counts the county's statuses
+	// as its own 总览 does, the deadline included.
+	per := plan.MustPeriod("2024-10")
+	tl, err := f.srv.Engine.Statuses(f.ctx, fixtureCode, per)
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine := map[plan.Status]int{}
+	for _, p := range tl.Projects {
+		engine[tl.Status(p.ID, per).Status]++
+	}
+	ru, err := f.st.Rollup(f.ctx, fixtureCode, per)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(ru.ByStatus) != fmt.Sprint(engine) {
+		t.Errorf("roll-up of %s counts %v, its 总览 %v", fixtureCode, ru.ByStatus, engine)
+	}
 }
 
 // pageRowOf is the table row of a page that names title.
