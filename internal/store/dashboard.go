@@ -60,6 +60,9 @@ type DashboardTarget struct {
 	Expected plan.Decimal  `json:"expected"`
 	Source   string        `json:"source"` // of Expected: plan.Baseline…
 	Lower    bool          `json:"lower_is_better,omitempty"`
+	// comparator is the target's (plan.AtLeast…): whether reaching the
+	// value meets it, as the status engine judges.
+	comparator string
 }
 
 // TargetMonth is one month of a target: expected against reported.
@@ -149,7 +152,7 @@ func (s *Store) dashboardProject(d *Dashboard, p *plan.ProjectRecord, mp *plan.M
 		}
 	}
 	for _, t := range p.ActiveTargets() {
-		dt := DashboardTarget{TargetID: t.ID, Metric: t.Metric, Unit: t.Unit, Kind: t.Kind, Value: t.Value}
+		dt := DashboardTarget{TargetID: t.ID, Metric: t.Metric, Unit: t.Unit, Kind: t.Kind, Value: t.Value, comparator: t.Comparator}
 		for month := time.January; month <= m; month++ {
 			e := plan.Expected(&t, mp, month)
 			tm := TargetMonth{Month: month, Expected: e.Value}

@@ -47,7 +47,7 @@ import (
 
 // factsVersion names the computation below: change it when the rules of
 // computeFacts change, and the stored facts are rebuilt.
-const factsVersion = "2" // 2: the completion deadline (plan.ProjectDeadline) judged
+const factsVersion = "2" // 2: the deadline (plan.ProjectDeadline) and the targets' comparators judged, as the status engine does
 
 // rollupBasis names the rules in force that facts depend on.
 func (s *Store) rollupBasis() string {

@@ -35,7 +35,7 @@ func (p *DashboardProject) monthInput(m time.Month) plan.StatusInput {
 		in.AsOf = plan.Period{Year: p.year, Month: m}.End()
 	}
 	for _, t := range p.Targets {
-		st := plan.StatusTarget{ID: t.TargetID, Kind: t.Kind, Value: t.Value, Lower: t.Lower}
+		st := plan.StatusTarget{ID: t.TargetID, Kind: t.Kind, Comparator: t.comparator, Value: t.Value, Lower: t.Lower}
 		if k := int(m) - 1; k < len(t.Months) {
 			st.Expected = t.Months[k].Expected
 			for ; k >= 0; k-- {

@@ -1,0 +1,41 @@
+package store
+
+import (
+	"testing"
+	"time"
+
+	"minsheng/internal/plan"
+)
+
+// TestDashboardStatusAsTheEngine: a dashboard line (and so the roll-up
+// facts) judges its month as the status engine does: with the targets'
+// comparators and the completion deadline.
+func TestDashboardStatusAsTheEngine(t *testing.T) {
+	dec := plan.MustDecimal
+	line := func(comparator string, actual string, deadline time.Time) *DashboardProject {
+		a := dec(actual)
+		months := make([]TargetMonth, 10)
+		for i := range months {
+			months[i] = TargetMonth{Month: time.Month(i + 1), Expected: dec("10")}
+		}
+		months[9].Actual = &a
+		return &DashboardProject{ReportState: plan.ReportAccepted, deadline: deadline, year: 2024,
+			Targets: []DashboardTarget{{TargetID: "t", Kind: plan.KindQuantity, Value: dec("10"), Months: months, comparator: comparator}}}
+	}
+	oct := plan.MustPeriod("2024-10")
+	sep30 := time.Date(2024, time.September, 30, 0, 0, 0, 0, plan.Shanghai)
+	for _, c := range []struct {
+		name string
+		line *DashboardProject
+		want plan.Status
+	}{
+		{"达到 10, 10 reported: met", line(plan.AtLeast, "10", time.Time{}), plan.StatusDone},
+		{"超过 10, 10 reported: not met, on plan", line(plan.MoreThan, "10", time.Time{}), plan.StatusOnTrack},
+		{"超过 10, 11 reported: met", line(plan.MoreThan, "11", time.Time{}), plan.StatusDone},
+		{"on plan but the deadline passed in September", line(plan.MoreThan, "10", sep30), plan.StatusBehind},
+	} {
+		if got := c.line.Status(oct); got != c.want {
+			t.Errorf("%s: %s, want %s", c.name, got.Label(), c.want.Label())
+		}
+	}
+}
