@@ -46,6 +46,11 @@ type DashboardProject struct {
 	// which Status judges the months of year against; zero when none.
 	deadline time.Time
 	year     int
+	// reported has bit m set when month m has a submitted or accepted
+	// report (the months through the line's).
+	reported uint16
+	// inGrace: the month's report is late but within the grace days.
+	inGrace bool
 }
 
 // DashboardTarget is one target's months.
@@ -136,6 +141,11 @@ func (s *Store) dashboardProject(d *Dashboard, p *plan.ProjectRecord, mp *plan.M
 	m := period.Month
 	item := s.projectMonth(p, mp, figs, period, now)
 	item.deadline, item.year = plan.ProjectDeadline(p, mp), p.Year
+	for month := time.January; month <= m; month++ {
+		if counted(figs[month]) {
+			item.reported |= 1 << month
+		}
+	}
 	d.Projects++
 	if item.ReportState == "" {
 		d.ByState["none"]++
@@ -183,8 +193,8 @@ func (s *Store) projectMonth(p *plan.ProjectRecord, mp *plan.MonthlyPlan, figs m
 	switch {
 	case counted(cur) && cur.submittedAt != nil:
 		item.Late = period.IsLate(*cur.submittedAt, s.DueDay)
-	case cur == nil || cur.state == plan.ReportDraft:
-		item.Late = period.IsLate(now, s.DueDay)
+	case !counted(cur): // none, a draft, or returned and not resubmitted
+		item.Late, item.inGrace = plan.ReportTiming(period, nil, now, s.DueDay, plan.DefaultThresholds())
 	}
 	item.PlannedInvestment = plannedThrough(p, mp, m)
 	// The latest counted report through the month.

@@ -72,7 +72,7 @@ func (s *Store) Rollup(ctx context.Context, code string, period plan.Period) (*R
 		return nil, err
 	}
 	lo, hi := codeRange(code)
-	overdue := period.IsLate(s.now(), s.DueDay)
+	late, inGrace := plan.ReportTiming(period, nil, s.now(), s.DueDay, plan.DefaultThresholds())
 	dups, err := s.linkedDuplicates(ctx, code, period.Year) // links.go
 	if err != nil {
 		return nil, err
@@ -130,7 +130,7 @@ func (s *Store) Rollup(ctx context.Context, code string, period plan.Period) (*R
 	r := newRollup(code, period)
 	for _, jc := range codes {
 		if t := lines[jc]; t != nil && t.Projects > 0 {
-			r.add(t.line(overdue))
+			r.add(t.line(late, inGrace))
 		}
 	}
 	return r, nil

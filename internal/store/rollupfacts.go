@@ -21,10 +21,11 @@ import (
 //
 // What is stored and what is derived when read: a fact is computed as if
 // the month were not yet overdue. The only input that changes with the
-// clock is whether a month without a counted report (none or a draft: the
+// clock is whether a month without a counted report (none, a draft or a returned one: the
 // "open" flag) is overdue; it is the same for every project of the month
-// (Period.IsLate(now, DueDay)), so Rollup applies it when it reads: an
-// open month then counts as late, and its status 临期 becomes 未报送.
+// (plan.ReportTiming), so Rollup applies it when it reads: an open month
+// then counts as late, and its 临期 becomes 滞后 within the grace days,
+// 未报送 after them (total.line).
 // Everything else — a late submission, the status run over the months
 // before, the figures carried from the latest counted report, planned
 // money from the approved monthly plan or month/12 of the annual
@@ -47,7 +48,10 @@ import (
 
 // factsVersion names the computation below: change it when the rules of
 // computeFacts change, and the stored facts are rebuilt.
-const factsVersion = "2" // 2: the deadline (plan.ProjectDeadline) and the targets' comparators judged, as the status engine does
+// 2: as the status engine judges: the deadline (plan.ProjectDeadline),
+// the targets' comparators, months before without a counted report as
+// 未报送, and a returned report's month as open.
+const factsVersion = "2"
 
 // rollupBasis names the rules in force that facts depend on.
 func (s *Store) rollupBasis() string {
@@ -98,7 +102,9 @@ func scanFact(r interface{ Scan(...any) error }) (fact, error) {
 	return f, err
 }
 
-func openState(st plan.ReportState) bool { return st == "" || st == plan.ReportDraft }
+// openState: a month whose report does not count (none, a draft, or one
+// returned and not yet resubmitted), late once the month is overdue.
+func openState(st plan.ReportState) bool { return !countedState(st) }
 
 func countedState(st plan.ReportState) bool {
 	return st == plan.ReportSubmitted || st == plan.ReportAccepted

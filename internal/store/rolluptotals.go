@@ -16,9 +16,7 @@ import (
 // of projects in the jurisdiction; a rebuild sums them anew (retotal). What depends on the clock stays apart as in the facts:
 // Open counts the open months, OpenDue those of them that are 临期 and
 // OpenBehind those that are 滞后 only because the project's deadline
-// passed; Rollup turns the open months into late, and both kinds into
-// 未报送, once the month is overdue (an overdue month without a report is
-// 未报送 whatever the deadline).
+// passed; Rollup applies the clock to them (line).
 
 // total is a jurisdiction's line of a month before the clock is applied.
 type total struct {
@@ -58,12 +56,19 @@ func (t *total) add(f *fact, sign int) {
 	}
 }
 
-// line applies the clock: an open month that is overdue is late, and 临期
-// (or 滞后 by the deadline) becomes 未报送. Counts that fell to zero are
-// dropped.
-func (t *total) line(overdue bool) RollupLine {
+// line applies the clock (plan.ReportTiming of the month without a
+// report): an open month that is late counts as late; within the grace
+// days its 临期 becomes 滞后, after them 临期 and 滞后 by the deadline
+// become 未报送. Counts that fell to zero are dropped.
+func (t *total) line(late, inGrace bool) RollupLine {
 	l := t.RollupLine
-	if overdue && t.Open > 0 {
+	switch {
+	case !late || t.Open == 0:
+	case inGrace:
+		l.Late += t.Open
+		l.ByStatus[plan.StatusDue] -= t.OpenDue
+		l.ByStatus[plan.StatusBehind] += t.OpenDue
+	default:
 		l.Late += t.Open
 		l.ByStatus[plan.StatusDue] -= t.OpenDue
 		l.ByStatus[plan.StatusBehind] -= t.OpenBehind

@@ -7,16 +7,15 @@ import (
 )
 
 // Status is the project's status for the dashboard's month (plan.Assess
-// on this line's figures, with the thresholds in force): the one mapping
-// from a dashboard line to the traffic light, shared by the pages, the
-// ledger and the bulletin.
+// on this line's figures, with the thresholds in force), as the status
+// engine (internal/supervise) judges it: what the roll-up facts hold.
 //
-// The "behind N months running" rule needs the months before: they are
-// judged here on their figures alone (each month's expected value against
-// the running total reported through it), since the line does not carry
-// when those months' reports came in. The status engine
-// (internal/supervise) judges every month with its timing and keeps the
-// history; prefer its rows where they exist.
+// The "behind N months running" rule needs the months before. They are
+// judged as at the end of the line's month: on their figures (each
+// month's expected value against the running total reported through it),
+// and a month without a submitted or accepted report as 未报送 — by then
+// its due day and grace days have passed. The engine judges them with the
+// clock, which for a month already over is later still.
 func (p *DashboardProject) Status(period plan.Period) plan.Status {
 	var prior *plan.Assessment
 	for m := time.January; m < period.Month; m++ {
@@ -26,11 +25,13 @@ func (p *DashboardProject) Status(period plan.Period) plan.Status {
 	return plan.AssessAfter(prior, p.lastInput(period.Month)).Status
 }
 
-// monthInput is a month before the line's own as Status judges it:
-// reported, on time, its targets' expected values against the running
-// totals reported through it, and the deadline as at the month's end.
+// monthInput is a month before the line's own as Status judges it: its
+// report counted (on time) or overdue, its targets' expected values
+// against the running totals reported through it, and the deadline as at
+// the month's end.
 func (p *DashboardProject) monthInput(m time.Month) plan.StatusInput {
-	in := plan.StatusInput{Reported: true, December: m == time.December, Deadline: p.deadline}
+	reported := p.reported&(1<<m) != 0
+	in := plan.StatusInput{Reported: reported, Late: !reported, December: m == time.December, Deadline: p.deadline}
 	if !p.deadline.IsZero() {
 		in.AsOf = plan.Period{Year: p.year, Month: m}.End()
 	}
@@ -53,7 +54,9 @@ func (p *DashboardProject) monthInput(m time.Month) plan.StatusInput {
 // lastInput is the line's own month m as it stands: its report counted
 // or not, late or not.
 func (p *DashboardProject) lastInput(m time.Month) plan.StatusInput {
-	return p.inputAs(m, p.ReportState, p.Late)
+	in := p.inputAs(m, p.ReportState, p.Late)
+	in.InGrace = p.inGrace
+	return in
 }
 
 // inputAs is month m of a line computed through m or later, judged as the

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"minsheng/internal/plan"
 )
@@ -200,5 +201,42 @@ func TestRollupPage(t *testing.T) {
 	// From the line, the county's own 总览.
 	if _, body = ganzhou.get("/dashboard?jurisdiction=360702&period=2024-10"); !strings.Contains(body, "章贡区 2024年民生实事总览") {
 		t.Errorf("章贡区 from the city:\n%.2000s", body)
+	}
+}
+
+// TestRollupCountsAsTheEngine: with some months before the roll-up's
+// month left without a counted report (reopened, so not counted), a
+// county's roll-up still counts each status as the county's 总览 does.
+func TestRollupCountsAsTheEngine(t *testing.T) {
+	f := newPageFixture(t)
+	for _, seq := range []int{2, 3, 8, 9} {
+		for _, m := range []string{"2024-08", "2024-09"} {
+			if _, err := f.st.ReopenReport(f.ctx, f.sup, f.projects[seq-1].ID, plan.MustPeriod(m), "数据有误，请核实后重报"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// October's report (missing for three projects) is due November 5th,
+	// with five days of grace: before, within and after them.
+	for _, at := range []time.Time{pageCST(2024, time.November, 3, 9), pageCST(2024, time.November, 7, 9), pageCST(2024, time.November, 12, 10)} {
+		f.clock.Set(at)
+		for _, m := range []string{"2024-09", "2024-10"} {
+			per := plan.MustPeriod(m)
+			tl, err := f.srv.Engine.Statuses(f.ctx, fixtureCode, per)
+			if err != nil {
+				t.Fatal(err)
+			}
+			engine := map[plan.Status]int{}
+			for _, p := range tl.Projects {
+				engine[tl.Status(p.ID, per).Status]++
+			}
+			ru, err := f.st.Rollup(f.ctx, fixtureCode, per)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(ru.ByStatus) != fmt.Sprint(engine) {
+				t.Errorf("%s at %s: roll-up counts %v, the 总览 %v", m, at.Format(time.DateOnly), ru.ByStatus, engine)
+			}
+		}
 	}
 }
