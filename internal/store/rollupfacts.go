@@ -48,10 +48,10 @@ import (
 
 // factsVersion names the computation below: change it when the rules of
 // computeFacts change, and the stored facts are rebuilt.
-// 2: as the status engine judges: the deadline (plan.ProjectDeadline),
-// the targets' comparators, months before without a counted report as
-// 未报送, and a returned report's month as open.
-const factsVersion = "2"
+// 2: the deadline (plan.ProjectDeadline) judged. 3: as the status engine
+// judges in the rest too: the targets' comparators, months before without
+// a counted report as 未报送, a returned report's month as open.
+const factsVersion = "3"
 
 // rollupBasis names the rules in force that facts depend on.
 func (s *Store) rollupBasis() string {
