@@ -21,11 +21,11 @@ import (
 //
 // What is stored and what is derived when read: a fact is computed as if
 // the month were not yet overdue. The only input that changes with the
-// clock is whether a month without a counted report (none, a draft or a returned one: the
-// "open" flag) is overdue; it is the same for every project of the month
-// (plan.ReportTiming), so Rollup applies it when it reads: an open month
-// then counts as late, and its 临期 becomes 滞后 within the grace days,
-// 未报送 after them (total.line).
+// clock is whether a month without a counted report (none, a draft, or
+// one returned: the "open" flag) is overdue; it is the same for every
+// project of the month (plan.ReportTiming), so Rollup applies it when it
+// reads: an open month then counts as late, and its 临期 becomes 滞后
+// within the grace days, 未报送 after them (total.line).
 // Everything else — a late submission, the status run over the months
 // before, the figures carried from the latest counted report, planned
 // money from the approved monthly plan or month/12 of the annual
