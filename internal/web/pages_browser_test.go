@@ -489,6 +489,8 @@ func TestBrowserReportCycle(t *testing.T) {
 	b.login(prov, "sheng") // lands on the province's roll-up
 	b.waitText(prov, "h1", "江西省 2024年民生实事汇总")
 	b.shot(prov, "rollup")
+	b.open(prov, "/projects")
+	b.shot(prov, "rollup-projects")
 	anon := b.tab()
 	b.open(anon, "/login")
 	b.shot(anon, "login")

@@ -188,6 +188,11 @@ func TestRollupPage(t *testing.T) {
 		t.Errorf("赣州市 from the province:\n%.3000s", body)
 	}
 
+	// The province's project list has none of its own: it points to the roll-up.
+	if _, body = sheng.get("/projects"); !strings.Contains(body, "本级没有民生实事计划") || !strings.Contains(body, `href="/dashboard?jurisdiction=360000&amp;period=2024-10"`) {
+		t.Errorf("the province's project list does not point to its roll-up:\n%.3000s", body)
+	}
+
 	ganzhou := newPageClient(t, ts, "ganzhou")
 	_, body = ganzhou.get("/dashboard")
 	if !strings.Contains(body, "赣州市 2024年民生实事汇总") || !strings.Contains(body, ">章贡区</a>") {
