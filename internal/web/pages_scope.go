@@ -82,7 +82,11 @@ func (s *Server) pageScope(r *http.Request) (*scope, error) {
 	for _, code := range []string{sc.Code, userCode(u)} {
 		if _, own := index[code]; !own && code != "" && !slices.ContainsFunc(rollups, func(o scopeOption) bool { return o.Code == code }) {
 			if ys := coveredYears(plans, code); len(ys) > 0 {
-				rollups = append(rollups, scopeOption{Code: code, Name: s.jurisdictionName(ctx, code) + "（汇总）", Years: ys})
+				name := sc.Name
+				if code != sc.Code {
+					name = s.jurisdictionName(ctx, code)
+				}
+				rollups = append(rollups, scopeOption{Code: code, Name: name + "（汇总）", Years: ys})
 			}
 		}
 	}

@@ -110,7 +110,13 @@ func TestStatusReasonOnPages(t *testing.T) {
 	}
 	// The roll-up a city or a province sees counts the county's statuses
 	// as its own 总览 does, the deadline included.
-	per := plan.MustPeriod("2024-10")
+	f.expectRollupAsEngine(t, plan.MustPeriod("2024-10"))
+}
+
+// expectRollupAsEngine: the roll-up of the fixture's county for per counts
+// each status as many times as the status engine's rows (its 总览) do.
+func (f *pageFixture) expectRollupAsEngine(t *testing.T, per plan.Period) {
+	t.Helper()
 	tl, err := f.srv.Engine.Statuses(f.ctx, fixtureCode, per)
 	if err != nil {
 		t.Fatal(err)
@@ -124,7 +130,7 @@ func TestStatusReasonOnPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	if fmt.Sprint(ru.ByStatus) != fmt.Sprint(engine) {
-		t.Errorf("roll-up of %s counts %v, its 总览 %v", fixtureCode, ru.ByStatus, engine)
+		t.Errorf("%s at %s: roll-up of %s counts %v, its 总览 %v", per, f.clock.Now().Format(time.DateOnly), fixtureCode, ru.ByStatus, engine)
 	}
 }
 
@@ -226,22 +232,7 @@ func TestRollupCountsAsTheEngine(t *testing.T) {
 	for _, at := range []time.Time{pageCST(2024, time.November, 3, 9), pageCST(2024, time.November, 7, 9), pageCST(2024, time.November, 12, 10)} {
 		f.clock.Set(at)
 		for _, m := range []string{"2024-09", "2024-10"} {
-			per := plan.MustPeriod(m)
-			tl, err := f.srv.Engine.Statuses(f.ctx, fixtureCode, per)
-			if err != nil {
-				t.Fatal(err)
-			}
-			engine := map[plan.Status]int{}
-			for _, p := range tl.Projects {
-				engine[tl.Status(p.ID, per).Status]++
-			}
-			ru, err := f.st.Rollup(f.ctx, fixtureCode, per)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if fmt.Sprint(ru.ByStatus) != fmt.Sprint(engine) {
-				t.Errorf("%s at %s: roll-up counts %v, the 总览 %v", m, at.Format(time.DateOnly), ru.ByStatus, engine)
-			}
+			f.expectRollupAsEngine(t, plan.MustPeriod(m))
 		}
 	}
 }
